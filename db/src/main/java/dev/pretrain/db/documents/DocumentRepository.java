@@ -1,0 +1,115 @@
+package dev.pretrain.db.documents;
+
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Documents, the artifacts that hold them, the decisions taken on them, and quarantined records. */
+public final class DocumentRepository {
+
+  public record Document(
+      String docId, String source, String sourceVersion, String path, String license, String language,
+      String jurisdiction, String contentSha256, long chars, String inputUri, long inputLine, String firstRunId) {}
+
+  /** A document's place in an artifact; token range is null for text shards. */
+  public record Membership(String docId, long ordinal, Long tokenStart, Long tokenEnd) {}
+
+  public record Decision(String docId, String decision, String reason, String relatedDocId) {}
+
+  public record Quarantined(String inputUri, long line, Long byteOffset, String disposition, String reason) {}
+
+  private final JdbcTemplate jdbc;
+
+  public DocumentRepository(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Inserts documents not seen before; a document id already known keeps its first row. */
+  public void insertNew(List<Document> docs) {
+    jdbc.batchUpdate(
+        "INSERT INTO documents (doc_id, source, source_version, path, license, language, jurisdiction,"
+            + " content_sha256, chars, input_uri, input_line, first_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (doc_id) DO NOTHING",
+        docs, 500, (ps, d) -> {
+          ps.setString(1, d.docId());
+          ps.setString(2, d.source());
+          ps.setString(3, d.sourceVersion());
+          ps.setString(4, d.path());
+          ps.setString(5, d.license());
+          ps.setString(6, d.language());
+          ps.setString(7, d.jurisdiction());
+          ps.setString(8, d.contentSha256());
+          ps.setLong(9, d.chars());
+          ps.setString(10, d.inputUri());
+          ps.setLong(11, d.inputLine());
+          ps.setString(12, d.firstRunId());
+        });
+  }
+
+  /** Replaces the membership rows of an artifact (a retried step rewrites the same artifact). */
+  public void replaceMembers(String artifactUri, List<Membership> members) {
+    jdbc.update("DELETE FROM artifact_documents WHERE artifact_uri = ?", artifactUri);
+    jdbc.batchUpdate(
+        "INSERT INTO artifact_documents (artifact_uri, doc_id, ordinal, token_start, token_end) VALUES (?, ?, ?, ?, ?)",
+        members, 1000, (ps, m) -> {
+          ps.setString(1, artifactUri);
+          ps.setString(2, m.docId());
+          ps.setLong(3, m.ordinal());
+          ps.setObject(4, m.tokenStart());
+          ps.setObject(5, m.tokenEnd());
+        });
+  }
+
+  /** Records decisions of a run's step, replacing any earlier ones for the same documents. */
+  public void recordDecisions(String runId, String step, List<Decision> decisions) {
+    jdbc.batchUpdate("DELETE FROM document_decisions WHERE run_id = ? AND step = ? AND doc_id = ?",
+        decisions, 1000, (ps, d) -> {
+          ps.setString(1, runId);
+          ps.setString(2, step);
+          ps.setString(3, d.docId());
+        });
+    jdbc.batchUpdate(
+        "INSERT INTO document_decisions (run_id, step, doc_id, decision, reason, related_doc_id) VALUES (?, ?, ?, ?, ?, ?)",
+        decisions, 1000, (ps, d) -> {
+          ps.setString(1, runId);
+          ps.setString(2, step);
+          ps.setString(3, d.docId());
+          ps.setString(4, d.decision());
+          ps.setString(5, d.reason());
+          ps.setString(6, d.relatedDocId());
+        });
+  }
+
+  /** Records quarantined/rejected records of one input file, replacing earlier rows for that file. */
+  public void replaceQuarantine(String runId, String step, String inputUri, List<Quarantined> rows) {
+    jdbc.update("DELETE FROM quarantine WHERE run_id = ? AND step = ? AND input_uri = ?", runId, step, inputUri);
+    jdbc.batchUpdate(
+        "INSERT INTO quarantine (run_id, step, input_uri, line, byte_offset, disposition, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows, 1000, (ps, q) -> {
+          ps.setString(1, runId);
+          ps.setString(2, step);
+          ps.setString(3, q.inputUri());
+          ps.setLong(4, q.line());
+          ps.setObject(5, q.byteOffset());
+          ps.setString(6, q.disposition());
+          ps.setString(7, q.reason());
+        });
+  }
+
+  public List<Quarantined> quarantine(String runId) {
+    return jdbc.query("SELECT * FROM quarantine WHERE run_id = ? ORDER BY input_uri, line",
+        (rs, i) -> new Quarantined(rs.getString("input_uri"), rs.getLong("line"),
+            (Long) rs.getObject("byte_offset", Long.class), rs.getString("disposition"), rs.getString("reason")),
+        runId);
+  }
+
+  public List<Decision> decisions(String runId, String step) {
+    return jdbc.query("SELECT * FROM document_decisions WHERE run_id = ? AND step = ? ORDER BY doc_id",
+        (rs, i) -> new Decision(rs.getString("doc_id"), rs.getString("decision"), rs.getString("reason"),
+            rs.getString("related_doc_id")),
+        runId, step);
+  }
+
+  public long countMembers(String artifactUri) {
+    return jdbc.queryForObject("SELECT COUNT(*) FROM artifact_documents WHERE artifact_uri = ?", Long.class, artifactUri);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.pretrain.db.documents;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Corpus sources: one package from a registry, with the registry's checksum and license. */
+public final class SourceRepository {
+
+  public record Source(
+      String sourceId, String registry, String packageName, String packageVersion, String checksumAlgo,
+      String checksum, String license, String jurisdiction, long files, long bytes, Instant fetchedAt) {}
+
+  private final JdbcTemplate jdbc;
+
+  public SourceRepository(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  public void upsert(Source s) {
+    jdbc.update("DELETE FROM sources WHERE source_id = ?", s.sourceId());
+    jdbc.update(
+        "INSERT INTO sources (source_id, registry, package_name, package_version, checksum_algo, checksum, license,"
+            + " jurisdiction, files, bytes, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        s.sourceId(), s.registry(), s.packageName(), s.packageVersion(), s.checksumAlgo(), s.checksum(), s.license(),
+        s.jurisdiction(), s.files(), s.bytes(), Timestamp.from(s.fetchedAt()));
+  }
+
+  public List<Source> all() {
+    return jdbc.query("SELECT * FROM sources ORDER BY source_id", (rs, i) -> new Source(rs.getString("source_id"),
+        rs.getString("registry"), rs.getString("package_name"), rs.getString("package_version"),
+        rs.getString("checksum_algo"), rs.getString("checksum"), rs.getString("license"), rs.getString("jurisdiction"),
+        rs.getLong("files"), rs.getLong("bytes"), rs.getTimestamp("fetched_at").toInstant()));
+  }
+}

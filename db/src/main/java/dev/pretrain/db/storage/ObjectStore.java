@@ -1,0 +1,206 @@
+package dev.pretrain.db.storage;
+
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * S3-compatible object storage through the MinIO client. Every object we write carries its SHA-256
+ * in user metadata ({@code x-amz-meta-sha256}), so a reader can verify it without our database.
+ */
+public final class ObjectStore {
+
+  public static final String SHA256_META = "sha256";
+
+  private final MinioClient client;
+  private final String endpoint;
+  private final String region;
+
+  public ObjectStore(String endpoint, String accessKey, String secretKey, String region) {
+    this.endpoint = endpoint;
+    this.region = region;
+    MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey);
+    if (region != null && !region.isBlank()) {
+      builder.region(region);
+    }
+    this.client = builder.build();
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  public String region() {
+    return region;
+  }
+
+  /** A stored object: where it is, its digest and size. */
+  public record Stored(String bucket, String key, String sha256, long sizeBytes) {
+    public String uri() {
+      return "s3://" + bucket + "/" + key;
+    }
+  }
+
+  public void ensureBucket(String bucket) {
+    call(() -> {
+      if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+        client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+      }
+      return null;
+    }, "create bucket " + bucket);
+  }
+
+  /** Uploads a local file, computing its SHA-256 first and storing it as user metadata. */
+  public Stored putFile(String bucket, String key, Path file, String contentType) {
+    String sha = sha256(file);
+    long size = sizeOf(file);
+    call(() -> {
+      try (InputStream in = Files.newInputStream(file)) {
+        client.putObject(PutObjectArgs.builder()
+            .bucket(bucket)
+            .object(key)
+            .stream(in, size, null)
+            .contentType(contentType == null ? "application/octet-stream" : contentType)
+            .userMetadata(Map.of(SHA256_META, sha))
+            .build());
+      }
+      return null;
+    }, "put s3://" + bucket + "/" + key);
+    return new Stored(bucket, key, sha, size);
+  }
+
+  public InputStream open(String bucket, String key) {
+    return call(() -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()),
+        "get s3://" + bucket + "/" + key);
+  }
+
+  /** Downloads an object to a local file and returns its SHA-256 as read. */
+  public String download(String bucket, String key, Path target) {
+    try (InputStream in = open(bucket, key)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      Files.createDirectories(target.toAbsolutePath().getParent());
+      try (DigestInputStream din = new DigestInputStream(in, md);
+          OutputStream out = Files.newOutputStream(target)) {
+        din.transferTo(out);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new StorageException("download s3://" + bucket + "/" + key + " to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Object size and the SHA-256 from its metadata, or empty if there is no such object. */
+  public Optional<Stored> stat(String bucket, String key) {
+    try {
+      StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+      String sha = r.userMetadata().getFirst(SHA256_META);
+      return Optional.of(new Stored(bucket, key, sha, r.size()));
+    } catch (ErrorResponseException e) {
+      String code = e.errorResponse().code();
+      if ("NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code)) {
+        return Optional.empty();
+      }
+      throw new StorageException("stat s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new StorageException("stat s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the whole object and computes its SHA-256 (does not trust metadata). */
+  public String sha256Of(String bucket, String key) {
+    try (InputStream in = open(bucket, key)) {
+      return sha256(in);
+    } catch (IOException e) {
+      throw new StorageException("read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Objects under a prefix (recursive), sorted by key. */
+  public List<Stored> list(String bucket, String prefix) {
+    return call(() -> {
+      List<Stored> out = new ArrayList<>();
+      for (Result<Item> r : client.listObjects(
+          ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+        Item item = r.get();
+        if (!item.isDir()) {
+          out.add(new Stored(bucket, item.objectName(), null, item.size()));
+        }
+      }
+      out.sort(java.util.Comparator.comparing(Stored::key));
+      return out;
+    }, "list s3://" + bucket + "/" + prefix);
+  }
+
+  public void remove(String bucket, String key) {
+    call(() -> {
+      client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+      return null;
+    }, "remove s3://" + bucket + "/" + key);
+  }
+
+  public static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return sha256(in);
+    } catch (IOException e) {
+      throw new StorageException("read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static String sha256(InputStream in) throws IOException {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new StorageException("size of " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws Exception;
+  }
+
+  private static <T> T call(Call<T> call, String what) {
+    try {
+      return call.run();
+    } catch (StorageException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StorageException(what + ": " + e.getMessage(), e);
+    }
+  }
+}

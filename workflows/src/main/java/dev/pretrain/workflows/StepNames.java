@@ -1,0 +1,10 @@
+package dev.pretrain.workflows;
+
+/** Names of the pipeline's steps, as they appear in the database, search attributes and the CLI. */
+public final class StepNames {
+  public static final String INGEST = "ingest";
+  public static final String DEDUP = "dedup";
+  public static final String TOKENIZE = "tokenize";
+
+  private StepNames() {}
+}

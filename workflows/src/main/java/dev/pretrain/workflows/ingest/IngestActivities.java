@@ -1,0 +1,51 @@
+package dev.pretrain.workflows.ingest;
+
+import dev.pretrain.workflows.ArtifactRef;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+@ActivityInterface
+public interface IngestActivities {
+
+  /** Lists the run's inputs (S3 prefixes or local paths) and groups them into partitions, in a stable order. */
+  @ActivityMethod
+  List<IngestPartition> planIngest(PlanRequest request);
+
+  /** Runs the ingest job over one partition: validate, normalize, quarantine bad records, write document shards. */
+  @ActivityMethod
+  PartitionResult ingestPartition(PartitionRequest request);
+
+  /**
+   * @param inputs           {@code s3://bucket/prefix/} or local paths / {@code file://} URIs
+   * @param targetPartitionBytes partitions are filled up to about this many input bytes
+   */
+  record PlanRequest(String runId, List<String> inputs, long targetPartitionBytes) {}
+
+  /**
+   * @param bucket          where shards are written (under {@code runs/<runId>/ingest/})
+   * @param shardTargetBytes a document shard is closed once it holds about this many bytes
+   * @param defaultJurisdiction jurisdiction recorded for documents whose record does not carry one
+   */
+  record PartitionRequest(
+      String runId,
+      String bucket,
+      IngestPartition partition,
+      long shardTargetBytes,
+      String defaultJurisdiction) {}
+
+  /**
+   * Counts are conserved: {@code recordsIn = kept + rejected + quarantined}.
+   *
+   * @param quarantine the quarantine shard (one JSON line per bad record: file, line, reason), or null if none
+   */
+  record PartitionResult(
+      int partitionIndex,
+      long recordsIn,
+      long kept,
+      long rejected,
+      long quarantined,
+      long bytesIn,
+      List<ArtifactRef> documentShards,
+      ArtifactRef quarantine) {}
+}

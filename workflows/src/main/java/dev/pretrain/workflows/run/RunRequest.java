@@ -1,0 +1,34 @@
+package dev.pretrain.workflows.run;
+
+import java.util.List;
+
+/**
+ * What a run does, resolved from a recipe by the CLI. Everything here is small and deterministic.
+ *
+ * @param runId          our run id; the workflow id is {@code pretrain-<runId>}
+ * @param recipe         recipe name (for search attributes and the database)
+ * @param inputs         S3 prefixes ({@code s3://bucket/prefix/}) or local paths
+ * @param bucket         bucket that receives the run's artifacts
+ * @param ingest         ingest parameters
+ * @param tokenize       tokenize parameters
+ */
+public record RunRequest(
+    String runId,
+    String recipe,
+    List<String> inputs,
+    String bucket,
+    IngestParams ingest,
+    TokenizeParams tokenize) {
+
+  public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {
+    public static IngestParams defaults() {
+      return new IngestParams(32L << 20, 16L << 20, "unknown");
+    }
+  }
+
+  public record TokenizeParams(String encoding, double valFraction, List<String> heldOutSources) {
+    public static TokenizeParams defaults() {
+      return new TokenizeParams("r50k_base", 0.01, List.of());
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.pretrain.workflows.run;
+
+import dev.pretrain.workflows.ArtifactRef;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one step, as the workflow reports it.
+ *
+ * @param counts   named counts (records in, kept, quarantined, tokens, ...), insertion-ordered
+ * @param bytesIn  input bytes the step read, for MB/s
+ * @param millis   wall time of the step, measured with workflow time
+ */
+public record StepSummary(
+    String step, Map<String, Long> counts, long bytesIn, long millis, List<ArtifactRef> outputs) {}
