@@ -10,7 +10,7 @@ import java.util.List;
 public interface RunLedgerActivities {
 
   @ActivityMethod
-  void runStarted(String runId, String workflowId, String recipe, String requestJson);
+  void runStarted(String runId, String workflowId, RunRequest request);
 
   @ActivityMethod
   void stepStarted(String runId, String step);

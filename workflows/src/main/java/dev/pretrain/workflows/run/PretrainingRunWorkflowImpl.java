@@ -1,0 +1,219 @@
+package dev.pretrain.workflows.run;
+
+import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.StepNames;
+import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.ingest.IngestActivities;
+import dev.pretrain.workflows.ingest.IngestPartition;
+import dev.pretrain.workflows.tokenize.TokenizeActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * Deterministic orchestration of one run. All I/O happens in activities; this class only passes
+ * artifact references and counts from one step to the next. Batch steps fan out one activity per
+ * partition, so any worker on the task queue can take a partition and a failed one is redone alone.
+ */
+public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
+
+  private static final Logger log = Workflow.getLogger(PretrainingRunWorkflowImpl.class);
+
+  /** Failure types that a retry cannot fix: bad configuration or bad parameters. */
+  static final String[] NON_RETRYABLE = {"BadInput", "BadParameter", "PolicyViolation"};
+
+  // Infrastructure faults retry with backoff; a dead worker is noticed by the heartbeat timeout.
+  private static final RetryOptions STEP_RETRY = RetryOptions.newBuilder()
+      .setInitialInterval(Duration.ofSeconds(1))
+      .setBackoffCoefficient(2.0)
+      .setMaximumInterval(Duration.ofMinutes(1))
+      .setMaximumAttempts(5)
+      .setDoNotRetry(NON_RETRYABLE)
+      .build();
+
+  private static final ActivityOptions BATCH_STEP = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofHours(2))
+      .setHeartbeatTimeout(Duration.ofSeconds(30))
+      .setRetryOptions(STEP_RETRY)
+      .build();
+
+  private static final ActivityOptions BOOKKEEPING = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofMinutes(2))
+      .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(30)).build())
+      .build();
+
+  private final IngestActivities ingest = Workflow.newActivityStub(IngestActivities.class, BATCH_STEP);
+  private final DedupActivities dedup = Workflow.newActivityStub(DedupActivities.class, BATCH_STEP);
+  private final TokenizeActivities tokenize = Workflow.newActivityStub(TokenizeActivities.class, BATCH_STEP);
+  private final RunLedgerActivities ledger = Workflow.newActivityStub(RunLedgerActivities.class, BOOKKEEPING);
+
+  private String runId;
+  private String status = "starting";
+  private String currentStep;
+  private int partitionsDone;
+  private int partitionsTotal;
+  private final List<StepSummary> finished = new ArrayList<>();
+
+  @Override
+  public RunSummary run(RunRequest request) {
+    runId = request.runId();
+    String workflowId = Workflow.getInfo().getWorkflowId();
+    ledger.runStarted(runId, workflowId, request);
+    status = "running";
+    Workflow.upsertTypedSearchAttributes(
+        PipelineSearchAttributes.STATUS.valueSet(status), PipelineSearchAttributes.RECIPE.valueSet(request.recipe()));
+    try {
+      List<ArtifactRef> documents = step(StepNames.INGEST, () -> runIngest(request));
+      List<ArtifactRef> unique = step(StepNames.DEDUP, () -> runDedup(request, documents));
+      step(StepNames.TOKENIZE, () -> runTokenize(request, unique));
+    } catch (ActivityFailure e) {
+      status = "failed";
+      currentStep = null;
+      Workflow.upsertTypedSearchAttributes(PipelineSearchAttributes.STATUS.valueSet(status));
+      ledger.runFinished(runId, status, rootMessage(e));
+      throw e;
+    }
+    status = "completed";
+    currentStep = null;
+    Workflow.upsertTypedSearchAttributes(
+        PipelineSearchAttributes.STATUS.valueSet(status), PipelineSearchAttributes.STEP.valueUnset());
+    ledger.runFinished(runId, status, null);
+    return new RunSummary(runId, status, List.copyOf(finished));
+  }
+
+  @Override
+  public RunProgress progress() {
+    return new RunProgress(runId, status, currentStep, partitionsDone, partitionsTotal, List.copyOf(finished));
+  }
+
+  /** Result of one step body: what it produced and the summary to record. */
+  private record StepOutcome(List<ArtifactRef> outputs, Map<String, Long> counts, long bytesIn) {}
+
+  private List<ArtifactRef> step(String name, Supplier<StepOutcome> body) {
+    currentStep = name;
+    partitionsDone = 0;
+    partitionsTotal = 0;
+    Workflow.upsertTypedSearchAttributes(PipelineSearchAttributes.STEP.valueSet(name));
+    ledger.stepStarted(runId, name);
+    long start = Workflow.currentTimeMillis();
+    StepOutcome outcome = body.get();
+    StepSummary summary = new StepSummary(
+        name, outcome.counts(), outcome.bytesIn(), Workflow.currentTimeMillis() - start, outcome.outputs());
+    ledger.stepFinished(runId, summary);
+    finished.add(summary);
+    log.info("run {} step {} done: {}", runId, name, outcome.counts());
+    return outcome.outputs();
+  }
+
+  private StepOutcome runIngest(RunRequest request) {
+    RunRequest.IngestParams p = request.ingest();
+    List<IngestPartition> partitions =
+        ingest.planIngest(new IngestActivities.PlanRequest(runId, request.inputs(), p.targetPartitionBytes()));
+    if (partitions.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure("no input files under " + request.inputs(), "BadInput");
+    }
+    List<IngestActivities.PartitionResult> results = fanOut(partitions, part -> ingest.ingestPartition(
+        new IngestActivities.PartitionRequest(runId, request.bucket(), part, p.shardTargetBytes(), p.defaultJurisdiction())));
+    long in = 0, kept = 0, rejected = 0, quarantined = 0, bytes = 0;
+    List<ArtifactRef> shards = new ArrayList<>();
+    for (IngestActivities.PartitionResult r : results) {
+      in += r.recordsIn();
+      kept += r.kept();
+      rejected += r.rejected();
+      quarantined += r.quarantined();
+      bytes += r.bytesIn();
+      shards.addAll(r.documentShards());
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("partitions", (long) partitions.size());
+    counts.put("records_in", in);
+    counts.put("kept", kept);
+    counts.put("rejected", rejected);
+    counts.put("quarantined", quarantined);
+    counts.put("shards", (long) shards.size());
+    return new StepOutcome(shards, counts, bytes);
+  }
+
+  private StepOutcome runDedup(RunRequest request, List<ArtifactRef> documents) {
+    partitionsTotal = 1;
+    DedupActivities.DedupResult r = dedup.dedup(new DedupActivities.DedupRequest(runId, request.bucket(), documents));
+    partitionsDone = 1;
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("documents_in", r.documentsIn());
+    counts.put("kept", r.kept());
+    counts.put("duplicates", r.duplicates());
+    return new StepOutcome(r.keptShards(), counts, r.bytesIn());
+  }
+
+  private StepOutcome runTokenize(RunRequest request, List<ArtifactRef> documents) {
+    RunRequest.TokenizeParams p = request.tokenize();
+    List<Integer> indexes = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      indexes.add(i);
+    }
+    List<TokenizeActivities.TokenizeResult> results = fanOut(indexes, i -> tokenize.tokenizeShard(
+        new TokenizeActivities.TokenizeRequest(runId, request.bucket(), i, documents.get(i), p.encoding(),
+            p.valFraction(), p.heldOutSources())));
+    long docs = 0, trainDocs = 0, valDocs = 0, trainTokens = 0, valTokens = 0, bytes = 0;
+    List<ArtifactRef> outputs = new ArrayList<>();
+    for (TokenizeActivities.TokenizeResult r : results) {
+      docs += r.documents();
+      trainDocs += r.trainDocuments();
+      valDocs += r.valDocuments();
+      trainTokens += r.trainTokens();
+      valTokens += r.valTokens();
+      bytes += r.bytesIn();
+      for (ArtifactRef a : new ArtifactRef[] {r.trainBin(), r.trainMap(), r.valBin(), r.valMap()}) {
+        if (a != null) {
+          outputs.add(a);
+        }
+      }
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("documents", docs);
+    counts.put("train_documents", trainDocs);
+    counts.put("val_documents", valDocs);
+    counts.put("train_tokens", trainTokens);
+    counts.put("val_tokens", valTokens);
+    return new StepOutcome(outputs, counts, bytes);
+  }
+
+  /** Starts one activity per item, all at once, and waits for every result in item order. */
+  private <T, R> List<R> fanOut(List<T> items, java.util.function.Function<T, R> call) {
+    partitionsTotal = items.size();
+    partitionsDone = 0;
+    List<Promise<R>> promises = new ArrayList<>();
+    for (T item : items) {
+      promises.add(Async.function(call::apply, item).thenApply(r -> {
+        partitionsDone++;
+        return r;
+      }));
+    }
+    Promise.allOf(promises).get();
+    List<R> results = new ArrayList<>();
+    for (Promise<R> p : promises) {
+      results.add(p.get());
+    }
+    return results;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    // ApplicationFailure.getMessage() decorates the text with type and flags; operators want the text.
+    return t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
+  }
+}

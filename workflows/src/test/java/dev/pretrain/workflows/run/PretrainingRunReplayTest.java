@@ -1,0 +1,26 @@
+package dev.pretrain.workflows.run;
+
+import io.temporal.testing.WorkflowReplayer;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Histories recorded from earlier versions of the workflow must still replay: a change that breaks
+ * determinism would otherwise break every run in flight when workers are upgraded.
+ */
+class PretrainingRunReplayTest {
+
+  @Test
+  void recordedHistoriesStillReplay() throws Exception {
+    for (String name : new String[] {"pretraining-run-v1.json"}) {
+      try (InputStream in = getClass().getResourceAsStream("/histories/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("missing recorded history " + name);
+        }
+        WorkflowReplayer.replayWorkflowExecution(
+            new String(in.readAllBytes(), StandardCharsets.UTF_8), PretrainingRunWorkflowImpl.class);
+      }
+    }
+  }
+}
