@@ -25,10 +25,11 @@ public final class DocumentRepository {
 
   /** Inserts documents not seen before; a document id already known keeps its first row. */
   public void insertNew(List<Document> docs) {
+    // INSERT ... SELECT ... WHERE NOT EXISTS runs on both H2 and PostgreSQL (H2 has no ON CONFLICT)
     jdbc.batchUpdate(
         "INSERT INTO documents (doc_id, source, source_version, path, license, language, jurisdiction,"
-            + " content_sha256, chars, input_uri, input_line, first_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (doc_id) DO NOTHING",
+            + " content_sha256, chars, input_uri, input_line, first_run_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + " WHERE NOT EXISTS (SELECT 1 FROM documents WHERE doc_id = ?)",
         docs, 500, (ps, d) -> {
           ps.setString(1, d.docId());
           ps.setString(2, d.source());
@@ -42,6 +43,7 @@ public final class DocumentRepository {
           ps.setString(10, d.inputUri());
           ps.setLong(11, d.inputLine());
           ps.setString(12, d.firstRunId());
+          ps.setString(13, d.docId());
         });
   }
 
@@ -82,6 +84,24 @@ public final class DocumentRepository {
   /** Records quarantined/rejected records of one input file, replacing earlier rows for that file. */
   public void replaceQuarantine(String runId, String step, String inputUri, List<Quarantined> rows) {
     jdbc.update("DELETE FROM quarantine WHERE run_id = ? AND step = ? AND input_uri = ?", runId, step, inputUri);
+    jdbc.batchUpdate(
+        "INSERT INTO quarantine (run_id, step, input_uri, line, byte_offset, disposition, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows, 1000, (ps, q) -> {
+          ps.setString(1, runId);
+          ps.setString(2, step);
+          ps.setString(3, q.inputUri());
+          ps.setLong(4, q.line());
+          ps.setObject(5, q.byteOffset());
+          ps.setString(6, q.disposition());
+          ps.setString(7, q.reason());
+        });
+  }
+
+  /**
+   * Adds quarantined/rejected rows without deleting any: for a step that streams many bad records of a
+   * file (clear the file first with {@link #replaceQuarantine} and an empty list, in the same transaction).
+   */
+  public void appendQuarantine(String runId, String step, List<Quarantined> rows) {
     jdbc.batchUpdate(
         "INSERT INTO quarantine (run_id, step, input_uri, line, byte_offset, disposition, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows, 1000, (ps, q) -> {

@@ -72,6 +72,11 @@ public final class ObjectStore {
     }, "create bucket " + bucket);
   }
 
+  /** Whether the bucket exists (planning tells a missing bucket, a configuration error, from an empty one). */
+  public boolean bucketExists(String bucket) {
+    return call(() -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()), "check bucket " + bucket);
+  }
+
   /** Uploads a local file, computing its SHA-256 first and storing it as user metadata. */
   public Stored putFile(String bucket, String key, Path file, String contentType) {
     String sha = sha256(file);

@@ -1,0 +1,95 @@
+package dev.pretrain.batch.dedup;
+
+import dev.pretrain.batch.shards.DocumentShardReader;
+import dev.pretrain.batch.shards.ShardDocument;
+import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Exact dedup across all document shards of a run, in two steps:
+ * <ol>
+ *   <li>{@value #DOCUMENTS_STEP}: read every shard in order -> mark repeats of an earlier digest ->
+ *       write kept lines to one local file per input shard, record each duplicate with its kept twin;
+ *   <li>{@value #PUBLISH_STEP}: upload the files to {@code runs/<runId>/dedup/docs-<i>.jsonl} and
+ *       record them as artifacts with their document membership.
+ * </ol>
+ * Launched through {@link DedupJob#run}, which supplies the input list under the "launch" parameter.
+ */
+@Configuration
+public class DedupJobConfig {
+
+  public static final String JOB_NAME = "dedupJob";
+  public static final String DOCUMENTS_STEP = "dedup-documents";
+  public static final String PUBLISH_STEP = "dedup-publish";
+  static final int CHUNK_SIZE = 1000;
+
+  @Bean
+  public Job dedupJob(JobRepository jobRepository,
+      @Qualifier("dedupDocumentsStep") Step documents, @Qualifier("dedupPublishStep") Step publish) {
+    return new JobBuilder(JOB_NAME, jobRepository)
+        .preventRestart() // every launch starts from scratch; see DedupJob#parameters
+        .start(documents)
+        .next(publish)
+        .build();
+  }
+
+  @Bean
+  public Step dedupDocumentsStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+      @Qualifier("dedupReader") DocumentShardReader reader, ExactDuplicateProcessor processor,
+      DedupShardWriter writer) {
+    return new StepBuilder(DOCUMENTS_STEP, jobRepository)
+        .<ShardDocument, DedupVerdict>chunk(CHUNK_SIZE)
+        .transactionManager(transactionManager)
+        .reader(reader)
+        .processor(processor)
+        .writer(writer)
+        .build();
+  }
+
+  @Bean
+  public Step dedupPublishStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+      DedupShardPublisher publisher) {
+    return new StepBuilder(PUBLISH_STEP, jobRepository).tasklet(publisher, transactionManager).build();
+  }
+
+  @Bean
+  @StepScope
+  public DocumentShardReader dedupReader(ObjectStore store, @Value("#{jobParameters['launch']}") String launch) {
+    return new DocumentShardReader(store, DedupJob.launch(launch).request().inputShards(), false);
+  }
+
+  @Bean
+  @StepScope
+  public ExactDuplicateProcessor dedupProcessor() {
+    return new ExactDuplicateProcessor();
+  }
+
+  @Bean
+  @StepScope
+  public DedupShardWriter dedupWriter(Database database, @Value("#{jobParameters['launch']}") String launch) {
+    DedupJob.Launch l = DedupJob.launch(launch);
+    return new DedupShardWriter(l.dir(), l.request().runId(), new DocumentRepository(database.jdbc()), l.progress());
+  }
+
+  @Bean
+  @StepScope
+  public DedupShardPublisher dedupPublisher(ObjectStore store, Database database,
+      @Value("#{jobParameters['launch']}") String launch) {
+    DedupJob.Launch l = DedupJob.launch(launch);
+    return new DedupShardPublisher(l.request(), l.dir(), store, new ArtifactRepository(database.jdbc()),
+        new DocumentRepository(database.jdbc()));
+  }
+}

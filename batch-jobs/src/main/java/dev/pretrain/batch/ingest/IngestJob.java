@@ -1,0 +1,164 @@
+package dev.pretrain.batch.ingest;
+
+import dev.pretrain.batch.BatchJobRunner;
+import dev.pretrain.batch.shards.ShardJobs;
+import dev.pretrain.db.storage.ObjectStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+
+/**
+ * How callers (the ingest activity, the CLI) run {@link IngestJobConfig#JOB_NAME} over one partition:
+ * validate, normalize and quarantine its records, write document shards to
+ * {@code runs/<runId>/ingest/docs-<partition>-<k>.jsonl} and record documents, shards and lineage.
+ */
+public final class IngestJob {
+
+  public static final String STEP = "ingest";
+  /** A JSONL line or text file longer than this is quarantined, never loaded whole. */
+  public static final int DEFAULT_MAX_RECORD_BYTES = 64 << 20;
+
+  private static final Pattern SAFE_RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /** One input file: {@code s3://bucket/key} or {@code file:///abs/path}, with its planned size. */
+  public record Input(String uri, long sizeBytes) {}
+
+  /**
+   * @param attempt             the caller's attempt number (Temporal's); each attempt is a new job instance
+   * @param shardTargetBytes    a document shard is closed once it holds at least this many bytes
+   * @param defaultJurisdiction recorded for documents whose record carries none (may be null)
+   * @param maxRecordBytes      longer lines / text files are quarantined
+   */
+  public record Request(
+      String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
+      String defaultJurisdiction, int maxRecordBytes) {
+    public Request {
+      inputs = List.copyOf(inputs);
+    }
+
+    public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
+        String defaultJurisdiction) {
+      this(runId, partition, attempt, bucket, inputs, shardTargetBytes, defaultJurisdiction, DEFAULT_MAX_RECORD_BYTES);
+    }
+  }
+
+  /**
+   * Counts are conserved: {@code recordsIn = kept + rejected + quarantined}.
+   *
+   * @param bytesIn    bytes read from the input files (compressed size for .gz)
+   * @param quarantine the quarantine shard, or null when every record was kept
+   */
+  public record Result(
+      int partition, long recordsIn, long kept, long rejected, long quarantined, long bytesIn,
+      List<ObjectStore.Stored> documentShards, ObjectStore.Stored quarantine) {}
+
+  /** Called after every chunk with the records and input bytes read so far. */
+  @FunctionalInterface
+  public interface Progress {
+    void report(long records, long bytes);
+  }
+
+  /** What the job's beans need from this launch; the finish step leaves the result here. */
+  record Launch(Request request, Path dir, Progress progress, AtomicReference<Result> result) {}
+
+  // Job parameters are short strings and cannot carry a callback, so the input list and the progress
+  // callback reach the step beans through this map, keyed by the "launch" parameter.
+  private static final Map<String, Launch> LAUNCHES = new ConcurrentHashMap<>();
+
+  private IngestJob() {}
+
+  public static String shardKey(String runId, int partition, int shard) {
+    return String.format("runs/%s/ingest/docs-%05d-%03d.jsonl", runId, partition, shard);
+  }
+
+  public static String quarantineKey(String runId, int partition) {
+    return String.format("runs/%s/ingest/quarantine-%05d.jsonl", runId, partition);
+  }
+
+  static Launch launch(String launchId) {
+    Launch launch = LAUNCHES.get(launchId);
+    if (launch == null) {
+      throw new IllegalStateException("no ingest launch " + launchId + " in this process; start ingestJob through IngestJob.run");
+    }
+    return launch;
+  }
+
+  /**
+   * Runs the ingest job over one partition, to the end. Every call is a new job instance that starts
+   * from scratch: a retried partition is redone whole, which is safe because its output is
+   * byte-for-byte deterministic and every database write replaces earlier rows.
+   *
+   * @param progress may be null
+   * @throws IllegalArgumentException for a malformed request (nothing is started)
+   * @throws IllegalStateException    when the job fails; its cause is the job's first failure (an
+   *                                  {@link IngestInputException} for bad input that a retry cannot fix)
+   */
+  public static Result run(BatchJobRunner runner, Request request, Progress progress) {
+    validate(request);
+    String launchId = UUID.randomUUID().toString();
+    Path dir = ShardJobs.scratchDir(runner.bean(BatchJobRunner.BatchWorkDir.class).path(), STEP, request.runId());
+    Launch launch = new Launch(request, dir, progress == null ? (r, b) -> {} : progress, new AtomicReference<>());
+    LAUNCHES.put(launchId, launch);
+    try {
+      ShardJobs.runToCompletion(runner, IngestJobConfig.JOB_NAME, parameters(request, launchId));
+      Result result = launch.result().get();
+      if (result == null) {
+        throw new IllegalStateException("ingestJob completed without a result for partition " + request.partition());
+      }
+      return result;
+    } finally {
+      LAUNCHES.remove(launchId);
+      ShardJobs.deleteRecursively(dir);
+    }
+  }
+
+  static void validate(Request request) {
+    if (request == null) {
+      throw new IllegalArgumentException("ingest request is missing");
+    }
+    // The run id becomes part of object keys and local paths.
+    if (request.runId() == null || !SAFE_RUN_ID.matcher(request.runId()).matches()) {
+      throw new IllegalArgumentException("ingest run id must match " + SAFE_RUN_ID + ": " + request.runId());
+    }
+    if (request.bucket() == null || request.bucket().isBlank()) {
+      throw new IllegalArgumentException("ingest request has no bucket");
+    }
+    if (request.partition() < 0) {
+      throw new IllegalArgumentException("partition index must be >= 0: " + request.partition());
+    }
+    if (request.shardTargetBytes() <= 0) {
+      throw new IllegalArgumentException("shardTargetBytes must be > 0: " + request.shardTargetBytes());
+    }
+    if (request.maxRecordBytes() <= 0) {
+      throw new IllegalArgumentException("maxRecordBytes must be > 0: " + request.maxRecordBytes());
+    }
+    for (Input in : request.inputs()) {
+      if (in == null || in.uri() == null || !(in.uri().startsWith("s3://") || in.uri().startsWith("file:"))) {
+        throw new IllegalArgumentException("ingest input must be s3://bucket/key or file:///path: " + in);
+      }
+    }
+  }
+
+  /**
+   * Identifying: run, partition, attempt and launch id. The launch id makes even a replayed attempt
+   * number (a workflow Reset starts again at attempt 1) a new instance, so Spring Batch never resumes
+   * a half-done launch whose scratch files are gone.
+   */
+  private static JobParameters parameters(Request request, String launchId) {
+    return new JobParametersBuilder()
+        .addString("runId", request.runId())
+        .addLong("partition", (long) request.partition())
+        .addLong("attempt", (long) request.attempt())
+        .addString("launch", launchId)
+        .addString("bucket", request.bucket(), false)
+        .addLong("inputFiles", (long) request.inputs().size(), false)
+        .addLong("shardTargetBytes", request.shardTargetBytes(), false)
+        .toJobParameters();
+  }
+}

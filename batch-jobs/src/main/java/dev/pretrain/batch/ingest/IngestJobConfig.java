@@ -1,0 +1,114 @@
+package dev.pretrain.batch.ingest;
+
+import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import org.springframework.batch.core.configuration.annotation.JobScope;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Ingest of one partition, in two steps:
+ * <ol>
+ *   <li>{@value #RECORDS_STEP}: {@link IngestRecordReader} (files -> raw lines/records) ->
+ *       {@link IngestRecordProcessor} (validate, normalize, hash; or quarantine/reject with a reason) ->
+ *       {@link IngestShardWriter} (document shards + quarantine file, documents rows);
+ *   <li>{@value #FINISH_STEP}: upload the last shard and the quarantine file, record the inputs,
+ *       lineage edges and quarantine rows.
+ * </ol>
+ * The writer is job-scoped because both steps use it; reader, processor and listener are step-scoped.
+ * Launched through {@link IngestJob#run}, which supplies the request under the "launch" parameter.
+ */
+@Configuration
+public class IngestJobConfig {
+
+  public static final String JOB_NAME = "ingestJob";
+  public static final String RECORDS_STEP = "ingest-records";
+  public static final String FINISH_STEP = "ingest-finish";
+  // Memory per chunk is about CHUNK_SIZE x record size; records are capped (IngestJob.Request#maxRecordBytes).
+  static final int CHUNK_SIZE = 200;
+
+  @Bean
+  public Job ingestJob(JobRepository jobRepository,
+      @Qualifier("ingestRecordsStep") Step records, @Qualifier("ingestFinishStep") Step finish) {
+    return new JobBuilder(JOB_NAME, jobRepository)
+        .preventRestart() // every launch starts from scratch; see IngestJob#parameters
+        .start(records)
+        .next(finish)
+        .build();
+  }
+
+  @Bean
+  public Step ingestRecordsStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+      IngestRecordReader reader, IngestRecordProcessor processor, IngestShardWriter writer,
+      IngestProgressListener progress) {
+    return new StepBuilder(RECORDS_STEP, jobRepository)
+        .<RawRecord, IngestOutcome>chunk(CHUNK_SIZE)
+        .transactionManager(transactionManager)
+        .reader(reader)
+        .processor(processor)
+        .writer(writer)
+        .listener(progress)
+        .build();
+  }
+
+  @Bean
+  public Step ingestFinishStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+      IngestShardWriter writer) {
+    return new StepBuilder(FINISH_STEP, jobRepository)
+        .tasklet((contribution, context) -> {
+          IngestJob.Result result = writer.finish();
+          var ctx = contribution.getStepExecution().getExecutionContext();
+          ctx.putLong("recordsIn", result.recordsIn());
+          ctx.putLong("kept", result.kept());
+          ctx.putLong("rejected", result.rejected());
+          ctx.putLong("quarantined", result.quarantined());
+          ctx.putLong("bytesIn", result.bytesIn());
+          ctx.putInt("documentShards", result.documentShards().size());
+          IngestJob.launch(contribution.getStepExecution().getJobParameters().getString("launch")).result().set(result);
+          return RepeatStatus.FINISHED;
+        }, transactionManager)
+        .build();
+  }
+
+  @Bean
+  @StepScope
+  public IngestRecordReader ingestReader(ObjectStore store, IngestShardWriter writer,
+      @Value("#{jobParameters['launch']}") String launch) {
+    IngestJob.Request request = IngestJob.launch(launch).request();
+    return new IngestRecordReader(request.inputs(), store, request.maxRecordBytes(), writer::inputFileRead);
+  }
+
+  @Bean
+  @StepScope
+  public IngestRecordProcessor ingestProcessor(@Value("#{jobParameters['launch']}") String launch) {
+    return new IngestRecordProcessor(IngestJob.launch(launch).request().defaultJurisdiction());
+  }
+
+  @Bean
+  @JobScope
+  public IngestShardWriter ingestWriter(ObjectStore store, Database database,
+      @Value("#{jobParameters['launch']}") String launch) {
+    IngestJob.Launch l = IngestJob.launch(launch);
+    return new IngestShardWriter(l.request(), l.dir(), store, new DocumentRepository(database.jdbc()),
+        new ArtifactRepository(database.jdbc()));
+  }
+
+  @Bean
+  @StepScope
+  public IngestProgressListener ingestProgressListener(IngestRecordReader reader,
+      @Value("#{jobParameters['launch']}") String launch) {
+    return new IngestProgressListener(reader, IngestJob.launch(launch).progress());
+  }
+}

@@ -1,0 +1,248 @@
+package dev.pretrain.batch.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+
+/**
+ * Turns a raw record into a document or a reasoned refusal: strict UTF-8, one JSON object with a
+ * string {@code text}, metadata fields that fit their columns; then normalizes the text (leading BOM
+ * removed, CRLF/CR to LF, Unicode NFC) and hashes it. Never returns null: every record is accounted for.
+ */
+public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOutcome> {
+
+  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+          // the line cap bounds string sizes; Jackson's own 20 M-char default would refuse big documents
+          .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+          .build())
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"text":"a","text":"b"} is ambiguous
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  /** Column sizes of the documents table: a longer value would fail the whole chunk's insert. */
+  private static final Map<String, Integer> FIELD_LIMITS = new LinkedHashMap<>();
+
+  static {
+    FIELD_LIMITS.put("id", 512);
+    FIELD_LIMITS.put("source", 128);
+    FIELD_LIMITS.put("source_version", 100);
+    FIELD_LIMITS.put("path", 2048);
+    FIELD_LIMITS.put("license", 256);
+    FIELD_LIMITS.put("language", 32);
+    FIELD_LIMITS.put("jurisdiction", 64);
+  }
+
+  private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  private final String defaultJurisdiction;
+  // id -> where it was first seen; one id is one document (artifact membership is keyed by it)
+  private final Map<String, String> seenIds = new HashMap<>();
+
+  public IngestRecordProcessor(String defaultJurisdiction) {
+    this.defaultJurisdiction = defaultJurisdiction;
+  }
+
+  @Override
+  public IngestOutcome process(RawRecord r) {
+    if (r.fault() != null) {
+      return bad(r, IngestOutcome.QUARANTINED, r.fault(), r.head());
+    }
+    byte[] bytes = r.bytes();
+    int skip = r.line() == 1 && startsWithBom(bytes) ? UTF8_BOM.length : 0;
+    String decoded;
+    try {
+      decoded = decodeStrict(bytes, skip);
+    } catch (MalformedAt e) {
+      String unit = r.format() == InputFormat.JSONL ? "line" : "file";
+      return bad(r, IngestOutcome.QUARANTINED, "invalid UTF-8 at byte " + e.offset + " of " + unit, bytes);
+    }
+    return r.format() == InputFormat.JSONL ? fromJsonLine(r, decoded) : fromTextFile(r, decoded);
+  }
+
+  private IngestOutcome fromTextFile(RawRecord r, String decoded) {
+    String name = truncate(fileName(r.fileUri()), FIELD_LIMITS.get("source"));
+    return keep(r, null, decoded, name, null, r.fileUri(), null, null, null);
+  }
+
+  private IngestOutcome fromJsonLine(RawRecord r, String decoded) {
+    if (decoded.isBlank()) {
+      return bad(r, IngestOutcome.REJECTED, "blank line", r.bytes());
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(decoded);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
+      return bad(r, IngestOutcome.QUARANTINED, "invalid JSON" + where + ": " + e.getOriginalMessage(), r.bytes());
+    }
+    if (node == null || !node.isObject()) {
+      String got = node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);
+      return bad(r, IngestOutcome.QUARANTINED, "not a JSON object (got " + got + ")", r.bytes());
+    }
+    JsonNode text = node.get("text");
+    if (text == null || text.isNull()) {
+      return bad(r, IngestOutcome.QUARANTINED, "missing field 'text'", r.bytes());
+    }
+    if (!text.isTextual()) {
+      return bad(r, IngestOutcome.QUARANTINED,
+          "field 'text' is not a string (got " + text.getNodeType().name().toLowerCase(Locale.ROOT) + ")", r.bytes());
+    }
+    if (hasUnpairedSurrogate(text.asText())) { // from a lone JSON surrogate escape: not encodable as UTF-8
+      return bad(r, IngestOutcome.QUARANTINED, "field 'text' has an unpaired surrogate escape", r.bytes());
+    }
+    Map<String, String> meta = new HashMap<>();
+    for (Map.Entry<String, Integer> field : FIELD_LIMITS.entrySet()) {
+      JsonNode v = node.get(field.getKey());
+      if (v == null || v.isNull()) {
+        continue;
+      }
+      boolean integralId = field.getKey().equals("id") && v.isIntegralNumber(); // common in public data sets
+      if (!v.isTextual() && !integralId) {
+        return bad(r, IngestOutcome.QUARANTINED, "field '" + field.getKey() + "' is not a string", r.bytes());
+      }
+      String s = v.asText();
+      if (s.isEmpty()) {
+        return bad(r, IngestOutcome.QUARANTINED, "field '" + field.getKey() + "' is empty", r.bytes());
+      }
+      if (s.indexOf('\0') >= 0 || hasUnpairedSurrogate(s)) { // PostgreSQL text refuses both
+        return bad(r, IngestOutcome.QUARANTINED,
+            "field '" + field.getKey() + "' has a NUL or an unpaired surrogate escape", r.bytes());
+      }
+      if (s.length() > field.getValue()) {
+        return bad(r, IngestOutcome.QUARANTINED,
+            "field '" + field.getKey() + "' longer than " + field.getValue() + " characters", r.bytes());
+      }
+      meta.put(field.getKey(), s);
+    }
+    String source = meta.getOrDefault("source", truncate(fileName(r.fileUri()), FIELD_LIMITS.get("source")));
+    return keep(r, meta.get("id"), text.asText(), source, meta.get("source_version"), meta.get("path"),
+        meta.get("license"), meta.get("language"), meta.get("jurisdiction"));
+  }
+
+  private IngestOutcome keep(RawRecord r, String id, String rawText, String source, String sourceVersion, String path,
+      String license, String language, String jurisdiction) {
+    String text = normalize(rawText);
+    if (text.isBlank()) {
+      return bad(r, IngestOutcome.REJECTED, text.isEmpty() ? "empty text" : "whitespace-only text", r.bytes());
+    }
+    String docId = id != null ? id : generatedId(source, path != null ? path : r.fileUri(), r.line());
+    String first = seenIds.putIfAbsent(docId, r.fileUri() + "#" + r.line());
+    if (first != null) {
+      return bad(r, IngestOutcome.REJECTED, "duplicate id '" + docId + "' (first at " + first + ")", r.bytes());
+    }
+    return new IngestOutcome.Kept(r.fileUri(), r.line(), docId, text, source, sourceVersion,
+        path != null ? path : r.fileUri(), license, language, jurisdiction != null ? jurisdiction : defaultJurisdiction,
+        sha256(text));
+  }
+
+  /** {@code <source>:<path>#<line>}; a path too long for the id column is replaced by its digest. */
+  static String generatedId(String source, String path, long line) {
+    String id = source + ":" + path + "#" + line;
+    if (id.length() <= FIELD_LIMITS.get("id")) {
+      return id;
+    }
+    return source + ":sha256-" + sha256(path) + "#" + line;
+  }
+
+  /** Leading BOM removed, CRLF and lone CR as LF, Unicode NFC. */
+  static String normalize(String s) {
+    if (!s.isEmpty() && s.charAt(0) == '\uFEFF') {
+      s = s.substring(1);
+    }
+    if (s.indexOf('\r') >= 0) {
+      s = s.replace("\r\n", "\n").replace('\r', '\n');
+    }
+    return Normalizer.isNormalized(s, Normalizer.Form.NFC) ? s : Normalizer.normalize(s, Normalizer.Form.NFC);
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String fileName(String uri) {
+    if (uri.startsWith("file:")) {
+      Path name = Path.of(URI.create(uri)).getFileName();
+      return name == null ? uri : name.toString();
+    }
+    return uri.substring(uri.lastIndexOf('/') + 1);
+  }
+
+  static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+
+  private static boolean startsWithBom(byte[] b) {
+    return b.length >= 3 && b[0] == UTF8_BOM[0] && b[1] == UTF8_BOM[1] && b[2] == UTF8_BOM[2];
+  }
+
+  private static final class MalformedAt extends Exception {
+    final int offset;
+
+    MalformedAt(int offset) {
+      super(null, null, false, false);
+      this.offset = offset;
+    }
+  }
+
+  /** Decodes with REPORT, so that the first bad byte's offset (in the record) can be named. */
+  private static String decodeStrict(byte[] bytes, int from) throws MalformedAt {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes, from, bytes.length - from);
+    CharBuffer out = CharBuffer.allocate(bytes.length - from);
+    CoderResult result = decoder.decode(in, out, true);
+    if (result.isError()) {
+      throw new MalformedAt(in.position());
+    }
+    result = decoder.flush(out);
+    if (result.isError()) {
+      throw new MalformedAt(in.position());
+    }
+    return out.flip().toString();
+  }
+
+  private static IngestOutcome bad(RawRecord r, String disposition, String reason, byte[] head) {
+    byte[] h = head == null ? new byte[0] : head;
+    String preview = new String(h, 0, Math.min(h.length, BoundedLineReader.HEAD_BYTES), StandardCharsets.UTF_8);
+    return new IngestOutcome.Bad(r.fileUri(), r.line(), r.byteOffset(), disposition, reason, preview);
+  }
+}

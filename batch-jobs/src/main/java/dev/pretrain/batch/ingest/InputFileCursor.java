@@ -1,0 +1,233 @@
+package dev.pretrain.batch.ingest;
+
+import dev.pretrain.db.storage.ObjectStore;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * Reads one input file as a sequence of {@link RawRecord}s, streaming, while computing the SHA-256
+ * and size of its stored bytes (the input's artifact digest).
+ *
+ * <p>Two kinds of errors are kept apart: a failure to fetch bytes (network, storage) is thrown
+ * unchecked and fails the job so that it is retried; a fault in the bytes themselves (a truncated or
+ * corrupt gzip stream) becomes one quarantined record where it broke, and the file ends there.
+ */
+final class InputFileCursor implements AutoCloseable {
+
+  /** The file's digest, once read to the end. */
+  record Digest(String uri, String sha256, long sizeBytes) {}
+
+  private final String uri;
+  private final InputFormat format;
+  private final boolean gzipped;
+  private final int maxRecordBytes;
+  private final DigestingStream raw;
+  private InputStream decoded;
+  private BoundedLineReader lines;
+  private boolean done;
+
+  private InputFileCursor(String uri, InputStream source, int maxRecordBytes) {
+    this.uri = uri;
+    this.format = InputFormat.of(uri);
+    this.gzipped = InputFormat.gzipped(uri);
+    this.maxRecordBytes = maxRecordBytes;
+    this.raw = new DigestingStream(source, uri);
+  }
+
+  static InputFileCursor open(String uri, ObjectStore store, int maxRecordBytes) {
+    InputStream source;
+    if (uri.startsWith("s3://")) {
+      String rest = uri.substring("s3://".length());
+      int slash = rest.indexOf('/');
+      source = store.open(rest.substring(0, slash), rest.substring(slash + 1));
+    } else {
+      Path path = Path.of(URI.create(uri));
+      try {
+        source = Files.newInputStream(path);
+      } catch (NoSuchFileException e) {
+        throw new IngestInputException("input " + uri + " does not exist (any more)", e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open " + uri + ": " + e.getMessage(), e);
+      }
+    }
+    return new InputFileCursor(uri, source, maxRecordBytes);
+  }
+
+  /** The next record, or null when the file is done. */
+  RawRecord next() {
+    if (done) {
+      return null;
+    }
+    return format == InputFormat.JSONL ? nextLine() : wholeFile();
+  }
+
+  /** Bytes of the stored file read so far. */
+  long rawBytes() {
+    return raw.count;
+  }
+
+  /** Reads what is left of the stored bytes (to digest all of them) and closes the file. */
+  Digest finish() {
+    byte[] skip = new byte[1 << 16];
+    while (raw.read(skip, 0, skip.length) >= 0) {
+      // digesting only
+    }
+    close();
+    return new Digest(uri, HexFormat.of().formatHex(raw.digest.digest()), raw.count);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (decoded != null && decoded != raw) {
+        decoded.close(); // frees the inflater, closes raw
+      }
+      raw.close();
+    } catch (IOException | UncheckedIOException e) {
+      // nothing more to read from it; the job's outcome does not depend on this
+    }
+  }
+
+  private InputStream decoded() throws IOException {
+    if (decoded == null) {
+      decoded = gzipped ? new GzipMembersInputStream(raw) : raw;
+    }
+    return decoded;
+  }
+
+  private RawRecord nextLine() {
+    try {
+      if (lines == null) {
+        lines = new BoundedLineReader(decoded(), maxRecordBytes);
+      }
+      BoundedLineReader.Line line = lines.next();
+      if (line == null) {
+        done = true;
+        return null;
+      }
+      if (line.bytes() == null) {
+        return RawRecord.fault(uri, format, line.number(), line.offset(),
+            "line of " + line.length() + " bytes exceeds the " + maxRecordBytes + "-byte limit", line.head());
+      }
+      return RawRecord.data(uri, format, line.number(), line.offset(), line.bytes());
+    } catch (IOException e) {
+      done = true;
+      if (lines == null) {
+        return brokenAt(1, 0, 0, new byte[0], e);
+      }
+      return brokenAt(lines.lineNumber(), lines.lineStart(), lines.consumed(), lines.head(), e);
+    }
+  }
+
+  private RawRecord wholeFile() {
+    done = true;
+    byte[] head = new byte[BoundedLineReader.HEAD_BYTES];
+    int headLength = 0;
+    byte[] body = new byte[0];
+    long total = 0;
+    try {
+      InputStream in = decoded();
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf, 0, buf.length)) >= 0; ) {
+        int h = Math.min(n, head.length - headLength);
+        System.arraycopy(buf, 0, head, headLength, h);
+        headLength += h;
+        if (total + n <= maxRecordBytes) {
+          body = grow(body, total + n);
+          System.arraycopy(buf, 0, body, (int) total, n);
+        } else {
+          body = null; // over the limit: only the head is kept, the rest is counted
+        }
+        total += n;
+      }
+    } catch (IOException e) {
+      return brokenAt(1, 0, total, Arrays.copyOf(head, headLength), e);
+    }
+    if (body == null) {
+      return RawRecord.fault(uri, format, 1, 0,
+          "text file of " + total + " bytes exceeds the " + maxRecordBytes + "-byte limit", Arrays.copyOf(head, headLength));
+    }
+    return RawRecord.data(uri, format, 1, 0, Arrays.copyOf(body, (int) total));
+  }
+
+  /** A gzip fault ends the file: the record being read when it broke is quarantined with the reason. */
+  private RawRecord brokenAt(long line, long offset, long decodedBytes, byte[] head, IOException e) {
+    String why = e instanceof EOFException
+        ? "truncated gzip input after " + decodedBytes + " bytes"
+        : "corrupt gzip input after " + decodedBytes + " bytes: " + e.getMessage();
+    return RawRecord.fault(uri, format, line, offset, why, head);
+  }
+
+  private static byte[] grow(byte[] a, long need) {
+    if (need <= a.length) {
+      return a;
+    }
+    return Arrays.copyOf(a, (int) Math.max(need, Math.min((long) a.length * 2, Integer.MAX_VALUE - 8)));
+  }
+
+  /**
+   * Counts and digests the stored bytes. A read failure here is the storage's, not the data's: it is
+   * rethrown unchecked so that no decoder above mistakes it for a corrupt file.
+   */
+  private static final class DigestingStream extends FilterInputStream {
+    private final MessageDigest digest;
+    private final String uri;
+    private long count;
+
+    DigestingStream(InputStream in, String uri) {
+      super(in);
+      this.uri = uri;
+      try {
+        this.digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public int read() {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading " + uri + " after " + count + " bytes: " + e.getMessage(), e);
+      }
+      if (n > 0) {
+        digest.update(b, off, n);
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      // skipped bytes must still be digested
+      byte[] buf = new byte[(int) Math.min(n, 8192)];
+      int r = read(buf, 0, buf.length);
+      return Math.max(r, 0);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.pretrain.batch.tokenize;
+
+import dev.pretrain.batch.BatchJobRunner;
+import dev.pretrain.batch.shards.ShardJobs;
+import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/** How callers (the tokenize activity) run {@link TokenizeJobConfig#JOB_NAME} on one document shard. */
+public final class TokenizeJob {
+
+  public static final String STEP = "tokenize";
+
+  /**
+   * @param shardIndex     numbers the output files ({@code train-<shardIndex>.bin})
+   * @param encoding       only {@code r50k_base} (GPT-2 ids fit llm.c's uint16 format)
+   * @param valFraction    fraction of documents (by id hash) sent to val, in [0, 1)
+   * @param heldOutSources sources whose documents all go to val
+   * @param attempt        the caller's attempt number (Temporal's), recorded with the job instance
+   */
+  public record Request(String runId, String bucket, int shardIndex, ObjectStore.Stored documentShard,
+      String encoding, double valFraction, List<String> heldOutSources, int attempt) {
+    public Request {
+      heldOutSources = heldOutSources == null ? List.of() : List.copyOf(heldOutSources);
+    }
+  }
+
+  /** A split without documents has null refs. */
+  public record Result(int shardIndex, long documents, long trainDocuments, long valDocuments, long trainTokens,
+      long valTokens, long bytesIn, ObjectStore.Stored trainBin, ObjectStore.Stored trainMap, ObjectStore.Stored valBin,
+      ObjectStore.Stored valMap) {}
+
+  record Launch(Request request, Path dir, LongConsumer progress) {}
+
+  // The progress callback cannot be a job parameter: it reaches the step beans through this map,
+  // keyed by the "launch" parameter (the request travels along, so the beans read one source).
+  private static final Map<String, Launch> LAUNCHES = new ConcurrentHashMap<>();
+
+  private TokenizeJob() {}
+
+  public static String binKey(String runId, Split split, int shardIndex) {
+    return String.format("runs/%s/tokenize/%s-%05d.bin", runId, split.prefix(), shardIndex);
+  }
+
+  public static String mapKey(String runId, Split split, int shardIndex) {
+    return String.format("runs/%s/tokenize/%s-%05d.map.jsonl", runId, split.prefix(), shardIndex);
+  }
+
+  static Launch launch(String launchId) {
+    Launch launch = LAUNCHES.get(launchId);
+    if (launch == null) {
+      throw new IllegalStateException("no tokenize launch " + launchId + " in this process; start tokenizeJob through TokenizeJob.run");
+    }
+    return launch;
+  }
+
+  /**
+   * Checks what the caller controls; nothing is started when this throws.
+   *
+   * @throws IllegalArgumentException for an unsupported encoding, a valFraction outside [0, 1) or a missing field
+   */
+  public static void validate(Request request) {
+    if (request == null) {
+      throw new IllegalArgumentException("tokenize request is missing");
+    }
+    if (request.runId() == null || request.runId().isBlank()) {
+      throw new IllegalArgumentException("tokenize request has no runId");
+    }
+    if (request.bucket() == null || request.bucket().isBlank()) {
+      throw new IllegalArgumentException("tokenize request has no bucket");
+    }
+    if (request.documentShard() == null) {
+      throw new IllegalArgumentException("tokenize request has no document shard");
+    }
+    if (request.shardIndex() < 0) {
+      throw new IllegalArgumentException("shardIndex must not be negative, got " + request.shardIndex());
+    }
+    if (!DocumentTokenizer.R50K_BASE.equals(request.encoding())) {
+      throw new IllegalArgumentException("unsupported encoding '" + request.encoding() + "': tokenize writes llm.c"
+          + " uint16 shards of GPT-2 token ids and supports only " + DocumentTokenizer.R50K_BASE);
+    }
+    if (!(request.valFraction() >= 0.0 && request.valFraction() < 1.0)) {
+      throw new IllegalArgumentException("valFraction must be in [0, 1), got " + request.valFraction());
+    }
+  }
+
+  /**
+   * Tokenizes one document shard. Every call is a new job instance that starts from scratch; the
+   * output bytes depend only on the request, so a retried attempt rewrites identical objects.
+   *
+   * @param progress called after each chunk with the number of documents tokenized so far
+   * @throws IllegalArgumentException see {@link #validate}
+   * @throws IllegalStateException    when the job fails, with the job's own failure messages
+   */
+  public static Result run(BatchJobRunner runner, Request request, LongConsumer progress) {
+    validate(request);
+    String launchId = UUID.randomUUID().toString();
+    Path dir = ShardJobs.scratchDir(runner.bean(BatchJobRunner.BatchWorkDir.class).path(), STEP, request.runId());
+    LAUNCHES.put(launchId, new Launch(request, dir, progress == null ? n -> {} : progress));
+    try {
+      JobExecution execution = ShardJobs.runToCompletion(runner, TokenizeJobConfig.JOB_NAME, parameters(request, launchId));
+      var documentsStep = ShardJobs.step(execution, TokenizeJobConfig.DOCUMENTS_STEP);
+      ExecutionContext counts = documentsStep.getExecutionContext();
+      long trainDocs = counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.DOCS, 0L);
+      long valDocs = counts.getLong(Split.VAL.prefix() + TokenShardWriter.DOCS, 0L);
+      if (trainDocs + valDocs != documentsStep.getReadCount()) {
+        throw new IllegalStateException("tokenize counts do not add up: read " + documentsStep.getReadCount()
+            + ", train " + trainDocs + ", val " + valDocs);
+      }
+      ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
+      Request r = request;
+      return new Result(r.shardIndex(), trainDocs + valDocs, trainDocs, valDocs,
+          counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.TOKENS, 0L),
+          counts.getLong(Split.VAL.prefix() + TokenShardWriter.TOKENS, 0L),
+          r.documentShard().sizeBytes(),
+          recorded(artifacts, r, trainDocs, binKey(r.runId(), Split.TRAIN, r.shardIndex())),
+          recorded(artifacts, r, trainDocs, mapKey(r.runId(), Split.TRAIN, r.shardIndex())),
+          recorded(artifacts, r, valDocs, binKey(r.runId(), Split.VAL, r.shardIndex())),
+          recorded(artifacts, r, valDocs, mapKey(r.runId(), Split.VAL, r.shardIndex())));
+    } finally {
+      LAUNCHES.remove(launchId);
+      ShardJobs.deleteRecursively(dir);
+    }
+  }
+
+  private static ObjectStore.Stored recorded(ArtifactRepository artifacts, Request r, long docs, String key) {
+    if (docs == 0) {
+      return null;
+    }
+    String uri = "s3://" + r.bucket() + "/" + key;
+    ArtifactRepository.Artifact a = artifacts.find(uri)
+        .orElseThrow(() -> new IllegalStateException("tokenizeJob completed but recorded no artifact " + uri));
+    return new ObjectStore.Stored(r.bucket(), key, a.sha256(), a.sizeBytes());
+  }
+
+  /** Job parameter values are stored in a VARCHAR(2500); a longer list is identified by its digest. */
+  private static String fitParameter(String value) {
+    if (value.length() <= 1000) {
+      return value;
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return "sha256:" + HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Identifying: the shard, every parameter that shapes the output, attempt and launch (see DedupJob). */
+  private static JobParameters parameters(Request r, String launchId) {
+    return new JobParametersBuilder()
+        .addString("runId", r.runId())
+        .addString("bucket", r.bucket())
+        .addLong("shardIndex", (long) r.shardIndex())
+        .addString("documentShard", r.documentShard().uri())
+        .addString("documentShardSha256", String.valueOf(r.documentShard().sha256()))
+        .addString("encoding", r.encoding())
+        .addDouble("valFraction", r.valFraction())
+        .addString("heldOutSources", fitParameter(String.join(",", r.heldOutSources())))
+        .addLong("attempt", (long) r.attempt())
+        .addString("launch", launchId)
+        .toJobParameters();
+  }
+}

@@ -1,0 +1,96 @@
+package dev.pretrain.batch.tokenize;
+
+import dev.pretrain.batch.shards.DocumentShardReader;
+import dev.pretrain.batch.shards.ShardDocument;
+import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import java.util.List;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Tokenizes one document shard into llm.c token shards, in two steps:
+ * <ol>
+ *   <li>{@value #DOCUMENTS_STEP}: read documents -> encode (EOT + r50k tokens) and pick train/val ->
+ *       append to the local token file and map of that split;
+ *   <li>{@value #PUBLISH_STEP}: fill in the headers, upload to {@code runs/<runId>/tokenize/}, record
+ *       artifacts and each document's token range.
+ * </ol>
+ * Launched through {@link TokenizeJob#run}.
+ */
+@Configuration
+public class TokenizeJobConfig {
+
+  public static final String JOB_NAME = "tokenizeJob";
+  public static final String DOCUMENTS_STEP = "tokenize-documents";
+  public static final String PUBLISH_STEP = "tokenize-publish";
+  static final int CHUNK_SIZE = 200;
+
+  @Bean
+  public Job tokenizeJob(JobRepository jobRepository,
+      @Qualifier("tokenizeDocumentsStep") Step documents, @Qualifier("tokenizePublishStep") Step publish) {
+    return new JobBuilder(JOB_NAME, jobRepository)
+        .preventRestart() // every launch starts from scratch; see TokenizeJob#run
+        .start(documents)
+        .next(publish)
+        .build();
+  }
+
+  @Bean
+  public Step tokenizeDocumentsStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+      @Qualifier("tokenizeReader") DocumentShardReader reader, DocumentTokenizer tokenizer, TokenShardWriter writer) {
+    return new StepBuilder(DOCUMENTS_STEP, jobRepository)
+        .<ShardDocument, TokenizedDocument>chunk(CHUNK_SIZE)
+        .transactionManager(transactionManager)
+        .reader(reader)
+        .processor(tokenizer)
+        .writer(writer)
+        .build();
+  }
+
+  @Bean
+  public Step tokenizePublishStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+      TokenShardPublisher publisher) {
+    return new StepBuilder(PUBLISH_STEP, jobRepository).tasklet(publisher, transactionManager).build();
+  }
+
+  @Bean
+  @StepScope
+  public DocumentShardReader tokenizeReader(ObjectStore store, @Value("#{jobParameters['launch']}") String launch) {
+    return new DocumentShardReader(store, List.of(TokenizeJob.launch(launch).request().documentShard()), true);
+  }
+
+  @Bean
+  @StepScope
+  public DocumentTokenizer tokenizeProcessor(@Value("#{jobParameters['launch']}") String launch) {
+    TokenizeJob.Request r = TokenizeJob.launch(launch).request();
+    return new DocumentTokenizer(DocumentTokenizer.r50k(), new SplitRule(r.valFraction(), r.heldOutSources()));
+  }
+
+  @Bean
+  @StepScope
+  public TokenShardWriter tokenizeWriter(@Value("#{jobParameters['launch']}") String launch) {
+    TokenizeJob.Launch l = TokenizeJob.launch(launch);
+    return new TokenShardWriter(l.dir(), l.progress());
+  }
+
+  @Bean
+  @StepScope
+  public TokenShardPublisher tokenizePublisher(ObjectStore store, Database database,
+      @Value("#{jobParameters['launch']}") String launch) {
+    TokenizeJob.Launch l = TokenizeJob.launch(launch);
+    return new TokenShardPublisher(l.request(), l.dir(), store, new ArtifactRepository(database.jdbc()),
+        new DocumentRepository(database.jdbc()));
+  }
+}

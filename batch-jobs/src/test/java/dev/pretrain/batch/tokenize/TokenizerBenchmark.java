@@ -1,0 +1,185 @@
+package dev.pretrain.batch.tokenize;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.pretrain.batch.shards.DocumentLineParser;
+import dev.pretrain.batch.shards.ShardDocument;
+import dev.pretrain.batch.shards.ShardJobs;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.springframework.batch.infrastructure.item.Chunk;
+
+/**
+ * Prints throughput figures (not a test): our tokenize path against plain jtokkit encodes, on the
+ * same documents, in the same JVM, one thread each, median of several timed rounds after warm-up.
+ *
+ * <ul>
+ *   <li>{@code jtokkit cl100k}: {@code encodeOrdinary} of each text (the speed reference, DESIGN.md §7);
+ *   <li>{@code jtokkit r50k}: the same with GPT-2's ranks, which tokenize uses;
+ *   <li>{@code tokenize path}: what the tokenize step does per document short of S3 and the database:
+ *       parse the shard's JSON line, encode (r50k) and pick the split, write EOT + uint16 tokens and
+ *       the map line to local files.
+ * </ul>
+ * MB/s is UTF-8 text bytes (10^6) per second. Text: files given as arguments (directories are
+ * walked), default the plain-text files under /usr/share/doc, one document per file.
+ *
+ * <p>Args: {@code [--mb N] [--rounds N] [paths...]}.
+ */
+public final class TokenizerBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    long maxBytes = 16_000_000;
+    int rounds = 5;
+    List<Path> roots = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--mb" -> maxBytes = Long.parseLong(args[++i]) * 1_000_000;
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        default -> roots.add(Path.of(args[i]));
+      }
+    }
+    if (roots.isEmpty()) {
+      roots.add(Path.of("/usr/share/doc"));
+    }
+    List<String> texts = loadTexts(roots, maxBytes);
+    long bytes = texts.stream().mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length).sum();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      lines.add(jsonLine("doc-" + i, texts.get(i)));
+    }
+    System.out.printf("text: %d documents, %.1f MB from %s; %d timed rounds after 2 warm-up; java %s, %d cpus%n",
+        texts.size(), bytes / 1e6, roots, rounds, System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors());
+
+    Encoding cl100k = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+    Encoding r50k = DocumentTokenizer.r50k();
+    Path dir = Files.createTempDirectory("tokenizer-bench");
+    try {
+      report("jtokkit cl100k encodeOrdinary", bytes, rounds, () -> encodeAll(cl100k, texts));
+      report("jtokkit r50k encodeOrdinary", bytes, rounds, () -> encodeAll(r50k, texts));
+      report("tokenize path (parse+r50k+write)", bytes, rounds, () -> tokenizePath(lines, dir));
+    } finally {
+      ShardJobs.deleteRecursively(dir);
+    }
+  }
+
+  @FunctionalInterface
+  interface Round {
+    long run() throws Exception;
+  }
+
+  private static void report(String name, long bytes, int rounds, Round round) throws Exception {
+    long tokens = 0;
+    for (int i = 0; i < 2; i++) {
+      tokens = round.run();
+    }
+    double[] seconds = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      long t0 = System.nanoTime();
+      round.run();
+      seconds[i] = (System.nanoTime() - t0) / 1e9;
+    }
+    double[] sorted = seconds.clone();
+    Arrays.sort(sorted);
+    double median = sorted[rounds / 2];
+    System.out.printf("%-34s median %6.2f MB/s  %5.2f M tokens/s  (%d tokens; rounds %s s)%n", name,
+        bytes / 1e6 / median, tokens / 1e6 / median, tokens,
+        Arrays.toString(Arrays.stream(seconds).map(s -> Math.round(s * 1000) / 1000.0).toArray()));
+  }
+
+  private static long encodeAll(Encoding encoding, List<String> texts) {
+    long tokens = 0;
+    for (String t : texts) {
+      tokens += encoding.encodeOrdinary(t).size();
+    }
+    return tokens;
+  }
+
+  /** The step's processor and writer, fed chunk by chunk as Spring Batch would. */
+  private static long tokenizePath(List<String> lines, Path dir) throws Exception {
+    DocumentLineParser parser = new DocumentLineParser(true);
+    DocumentTokenizer tokenizer = new DocumentTokenizer(DocumentTokenizer.r50k(), new SplitRule(0.01, List.of()));
+    TokenShardWriter writer = new TokenShardWriter(dir, n -> {});
+    long tokens = 0;
+    try {
+      Chunk<TokenizedDocument> chunk = new Chunk<>();
+      for (int i = 0; i < lines.size(); i++) {
+        ShardDocument doc = parser.parse(0, i + 1, lines.get(i), "bench line " + (i + 1));
+        TokenizedDocument t = tokenizer.process(doc);
+        tokens += t.shardTokens();
+        chunk.add(t);
+        if (chunk.size() == TokenizeJobConfig.CHUNK_SIZE) {
+          writer.write(chunk);
+          chunk = new Chunk<>();
+        }
+      }
+      writer.write(chunk);
+    } finally {
+      writer.close();
+    }
+    return tokens;
+  }
+
+  private static String jsonLine(String id, String text) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("id", id);
+      g.writeStringField("text", text);
+      g.writeStringField("source", "bench");
+      g.writeStringField("sha256", "0".repeat(64));
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  /** Regular files that decode as UTF-8 and hold no NUL, in path order, up to maxBytes. */
+  private static List<String> loadTexts(List<Path> roots, long maxBytes) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (Path root : roots) {
+      try (Stream<Path> s = Files.walk(root)) {
+        s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".gz")).sorted().forEach(files::add);
+      }
+    }
+    List<String> texts = new ArrayList<>();
+    long total = 0;
+    for (Path f : files) {
+      if (total >= maxBytes) {
+        break;
+      }
+      byte[] b = Files.readAllBytes(f);
+      if (b.length == 0 || b.length > 4_000_000) {
+        continue;
+      }
+      String text;
+      try {
+        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(b)).toString();
+      } catch (CharacterCodingException e) {
+        continue;
+      }
+      if (text.indexOf('\0') >= 0) {
+        continue;
+      }
+      texts.add(text);
+      total += b.length;
+    }
+    if (texts.isEmpty()) {
+      throw new IllegalArgumentException("no UTF-8 text files under " + roots);
+    }
+    return texts;
+  }
+}

@@ -1,0 +1,207 @@
+package dev.pretrain.db.lineage;
+
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
+import dev.pretrain.db.documents.DocumentRepository.Document;
+import dev.pretrain.db.documents.SourceRepository.Source;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Read-only lineage questions over our tables: which artifacts an artifact came from (up to the
+ * corpus files), which were made from it, which documents it holds and where they came from, and
+ * what happened to one document. The graph is walked breadth-first in Java rather than with a
+ * recursive CTE, so the same code runs on H2 and PostgreSQL and the depth of each node is known.
+ */
+public final class LineageQueries {
+
+  /** An artifact reached by a walk, its distance from the start and its direct neighbours in walk direction. */
+  public record Node(Artifact artifact, int depth, List<String> next) {}
+
+  /** Documents of an artifact grouped by source and license. */
+  public record SourceLicenseCount(String source, String license, long documents, long chars) {}
+
+  /** A decision taken on a document by a run's step. */
+  public record DocDecision(String runId, String step, String decision, String reason, String relatedDocId) {}
+
+  /** An artifact that holds a document, with the document's place in it. */
+  public record Holding(String artifactUri, String kind, String runId, String step, long ordinal, Long tokenStart,
+      Long tokenEnd) {}
+
+  /** What a run left behind. */
+  public record RunTotals(String runId, long artifacts, long bytes, Map<String, Long> artifactsByKind,
+      long documentsFirstSeen, Map<String, Long> decisions, long quarantined) {}
+
+  private final JdbcTemplate jdbc;
+  private final ArtifactRepository artifacts;
+
+  public LineageQueries(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+    this.artifacts = new ArtifactRepository(jdbc);
+  }
+
+  public Optional<Artifact> artifact(String uri) {
+    return artifacts.find(uri);
+  }
+
+  public boolean runExists(String runId) {
+    return count("SELECT COUNT(*) FROM runs WHERE run_id = ?", runId) > 0;
+  }
+
+  /** The artifact itself (depth 0) and everything it was made from, down to artifacts with no inputs. */
+  public List<Node> upstream(String uri) {
+    return walk(uri, "SELECT input_uri FROM artifact_inputs WHERE artifact_uri = ? ORDER BY input_uri");
+  }
+
+  /** The artifact itself (depth 0) and everything made from it, directly or not. */
+  public List<Node> downstream(String uri) {
+    return walk(uri, "SELECT artifact_uri FROM artifact_inputs WHERE input_uri = ? ORDER BY artifact_uri");
+  }
+
+  private List<Node> walk(String start, String neighbourSql) {
+    List<Node> out = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    Deque<Map.Entry<String, Integer>> queue = new ArrayDeque<>();
+    queue.add(Map.entry(start, 0));
+    seen.add(start);
+    while (!queue.isEmpty()) {
+      Map.Entry<String, Integer> e = queue.poll();
+      Optional<Artifact> a = artifacts.find(e.getKey());
+      if (a.isEmpty()) {
+        continue;
+      }
+      List<String> next = jdbc.queryForList(neighbourSql, String.class, e.getKey());
+      out.add(new Node(a.get(), e.getValue(), next));
+      for (String n : next) {
+        if (seen.add(n)) {
+          queue.add(Map.entry(n, e.getValue() + 1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Documents an artifact holds (artifact_documents), by source and license. */
+  public List<SourceLicenseCount> documentsBySourceAndLicense(String artifactUri) {
+    return jdbc.query(
+        "SELECT d.source, d.license, COUNT(*) AS n, SUM(d.chars) AS chars FROM artifact_documents ad"
+            + " JOIN documents d ON d.doc_id = ad.doc_id WHERE ad.artifact_uri = ?"
+            + " GROUP BY d.source, d.license ORDER BY d.source, d.license",
+        (rs, i) -> new SourceLicenseCount(rs.getString("source"), rs.getString("license"), rs.getLong("n"),
+            rs.getLong("chars")),
+        artifactUri);
+  }
+
+  /** Documents first read from an input file (a corpus object), by source and license. */
+  public List<SourceLicenseCount> documentsReadFrom(String inputUri) {
+    return jdbc.query(
+        "SELECT d.source, d.license, COUNT(*) AS n, SUM(d.chars) AS chars FROM documents d WHERE d.input_uri = ?"
+            + " GROUP BY d.source, d.license ORDER BY d.source, d.license",
+        (rs, i) -> new SourceLicenseCount(rs.getString("source"), rs.getString("license"), rs.getLong("n"),
+            rs.getLong("chars")),
+        inputUri);
+  }
+
+  /** Registry rows of the sources whose documents an artifact holds (or, for a corpus file, was read from). */
+  public List<Source> sourcesOf(String artifactUri) {
+    return jdbc.query(
+        "SELECT * FROM sources s WHERE s.source_id IN ("
+            + "SELECT d.source FROM artifact_documents ad JOIN documents d ON d.doc_id = ad.doc_id"
+            + " WHERE ad.artifact_uri = ?"
+            + " UNION SELECT d.source FROM documents d WHERE d.input_uri = ?) ORDER BY s.source_id",
+        (rs, i) -> mapSource(rs), artifactUri, artifactUri);
+  }
+
+  public Optional<Source> source(String sourceId) {
+    return jdbc.query("SELECT * FROM sources WHERE source_id = ?", (rs, i) -> mapSource(rs), sourceId).stream()
+        .findFirst();
+  }
+
+  public Optional<Document> document(String docId) {
+    return jdbc.query("SELECT * FROM documents WHERE doc_id = ?", (rs, i) -> new Document(rs.getString("doc_id"),
+        rs.getString("source"), rs.getString("source_version"), rs.getString("path"), rs.getString("license"),
+        rs.getString("language"), rs.getString("jurisdiction"), rs.getString("content_sha256"), rs.getLong("chars"),
+        rs.getString("input_uri"), rs.getLong("input_line"), rs.getString("first_run_id")), docId).stream().findFirst();
+  }
+
+  /** Decisions on a document in every run, and decisions where it was the kept twin of another. */
+  public List<DocDecision> decisionsOn(String docId) {
+    return jdbc.query(
+        "SELECT run_id, step, doc_id, decision, reason, related_doc_id FROM document_decisions"
+            + " WHERE doc_id = ? ORDER BY run_id, step",
+        (rs, i) -> new DocDecision(rs.getString("run_id"), rs.getString("step"), rs.getString("decision"),
+            rs.getString("reason"), rs.getString("related_doc_id")),
+        docId);
+  }
+
+  /** Documents dropped in favour of this one (it was the kept twin). */
+  public List<String> twinsDroppedFor(String docId) {
+    return jdbc.queryForList(
+        "SELECT DISTINCT doc_id FROM document_decisions WHERE related_doc_id = ? ORDER BY doc_id", String.class, docId);
+  }
+
+  public List<Holding> artifactsHolding(String docId) {
+    return jdbc.query(
+        "SELECT a.uri, a.kind, a.run_id, a.step, ad.ordinal, ad.token_start, ad.token_end FROM artifact_documents ad"
+            + " JOIN artifacts a ON a.uri = ad.artifact_uri WHERE ad.doc_id = ? ORDER BY a.run_id, a.step, a.uri",
+        (rs, i) -> new Holding(rs.getString("uri"), rs.getString("kind"), rs.getString("run_id"), rs.getString("step"),
+            rs.getLong("ordinal"), (Long) rs.getObject("token_start", Long.class),
+            (Long) rs.getObject("token_end", Long.class)),
+        docId);
+  }
+
+  public RunTotals runTotals(String runId) {
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    long[] sums = new long[2];
+    jdbc.query("SELECT kind, COUNT(*) AS n, SUM(size_bytes) AS bytes FROM artifacts WHERE run_id = ?"
+        + " GROUP BY kind ORDER BY kind", rs -> {
+          byKind.put(rs.getString("kind"), rs.getLong("n"));
+          sums[0] += rs.getLong("n");
+          sums[1] += rs.getLong("bytes");
+        }, runId);
+    Map<String, Long> decisions = new LinkedHashMap<>();
+    jdbc.query("SELECT step, decision, COUNT(*) AS n FROM document_decisions WHERE run_id = ?"
+        + " GROUP BY step, decision ORDER BY step, decision",
+        rs -> {
+          decisions.put(rs.getString("step") + "/" + rs.getString("decision"), rs.getLong("n"));
+        }, runId);
+    return new RunTotals(runId, sums[0], sums[1], byKind,
+        count("SELECT COUNT(*) FROM documents WHERE first_run_id = ?", runId), decisions,
+        count("SELECT COUNT(*) FROM quarantine WHERE run_id = ?", runId));
+  }
+
+  /** Artifacts a run read that it did not make itself (corpus files, or outputs of earlier runs). */
+  public List<String> externalInputsOfRun(String runId) {
+    return jdbc.queryForList(
+        "SELECT DISTINCT ai.input_uri FROM artifact_inputs ai JOIN artifacts a ON a.uri = ai.artifact_uri"
+            + " JOIN artifacts i ON i.uri = ai.input_uri"
+            + " WHERE a.run_id = ? AND (i.run_id IS NULL OR i.run_id <> ?) ORDER BY ai.input_uri",
+        String.class, runId, runId);
+  }
+
+  public List<Artifact> artifactsOfRun(String runId) {
+    return artifacts.byRun(runId);
+  }
+
+  private long count(String sql, Object... args) {
+    Long n = jdbc.queryForObject(sql, Long.class, args);
+    return n == null ? 0 : n;
+  }
+
+  private static Source mapSource(ResultSet rs) throws SQLException {
+    return new Source(rs.getString("source_id"), rs.getString("registry"), rs.getString("package_name"),
+        rs.getString("package_version"), rs.getString("checksum_algo"), rs.getString("checksum"),
+        rs.getString("license"), rs.getString("jurisdiction"), rs.getLong("files"), rs.getLong("bytes"),
+        rs.getTimestamp("fetched_at").toInstant());
+  }
+}

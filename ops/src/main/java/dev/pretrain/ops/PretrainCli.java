@@ -1,0 +1,78 @@
+package dev.pretrain.ops;
+
+import dev.pretrain.ops.cli.BaseCommand.UserException;
+import dev.pretrain.ops.cli.ConfigCommand;
+import dev.pretrain.ops.cli.CorpusCommand;
+import dev.pretrain.ops.cli.DemoCommand;
+import dev.pretrain.ops.cli.GlobalOptions;
+import dev.pretrain.ops.cli.LineageCommand;
+import dev.pretrain.ops.cli.RunCommand;
+import dev.pretrain.ops.cli.RunsCommand;
+import dev.pretrain.ops.cli.StatusCommand;
+import dev.pretrain.ops.cli.UpCommand;
+import dev.pretrain.ops.cli.WorkerCommand;
+import dev.pretrain.ops.config.ConfigLoader.ConfigException;
+import dev.pretrain.ops.corpus.CorpusException;
+import dev.pretrain.ops.recipe.Recipe.RecipeException;
+import dev.pretrain.ops.stack.LocalStack.StackException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code pretrain}: the command line of the pipeline. Run with no arguments for help. */
+@Command(
+    name = "pretrain",
+    mixinStandardHelpOptions = true,
+    version = "pretrain 0.1.0",
+    description = "Pre-training data pipeline on Temporal: ingest -> dedup -> tokenize, with lineage.",
+    subcommands = {
+        UpCommand.class,
+        WorkerCommand.class,
+        CorpusCommand.class,
+        RunCommand.class,
+        DemoCommand.class,
+        RunsCommand.class,
+        StatusCommand.class,
+        LineageCommand.class,
+        ConfigCommand.class,
+        CommandLine.HelpCommand.class
+    },
+    footer = {"", "Start here:  ./pretrain demo        (starts what it needs, runs the pipeline on a small corpus)"})
+public final class PretrainCli implements Runnable {
+
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  @Mixin
+  private GlobalOptions global = new GlobalOptions();
+
+  public GlobalOptions global() {
+    return global;
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.err);
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new PretrainCli());
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof UserException || e instanceof ConfigException || e instanceof RecipeException
+          || e instanceof StackException || e instanceof CorpusException) {
+        System.err.println("pretrain: " + e.getMessage());
+        return e instanceof ConfigException || e instanceof RecipeException ? EXIT_USAGE : EXIT_FAILED;
+      }
+      System.err.println("pretrain: " + e);
+      e.printStackTrace(System.err);
+      return EXIT_FAILED;
+    });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    // Non-daemon threads of gRPC/Jetty/H2 must not keep a finished command alive.
+    System.exit(code);
+  }
+}

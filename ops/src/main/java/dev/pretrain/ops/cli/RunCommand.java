@@ -1,0 +1,87 @@
+package dev.pretrain.ops.cli;
+
+import dev.pretrain.ops.client.RunClient;
+import dev.pretrain.ops.client.TemporalService;
+import dev.pretrain.ops.config.PretrainConfig;
+import dev.pretrain.ops.recipe.Recipe;
+import dev.pretrain.ops.report.RunReport;
+import dev.pretrain.workflows.run.PretrainingRunWorkflow;
+import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.run.RunSummary;
+import io.temporal.api.enums.v1.TaskQueueType;
+import io.temporal.client.WorkflowFailedException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Start a run from a recipe YAML and follow it to the end (progress on stderr, summary on stdout).",
+        "Needs a worker on the task queue (./pretrain worker). Ctrl-C stops following, not the run."})
+public final class RunCommand extends BaseCommand {
+
+  @Parameters(index = "0", paramLabel = "RECIPE.yaml")
+  Path recipeFile;
+
+  @Option(names = "--detach", description = "Print the run id and UI link and return without following.")
+  boolean detach;
+
+  @Override
+  public Integer call() {
+    PretrainConfig cfg = config();
+    Recipe recipe = Recipe.load(recipeFile, cfg.bucket());
+    String runId = Recipe.newRunId(recipe.name(), Instant.now());
+    RunRequest request = recipe.toRequest(runId);
+    try (TemporalService temporal = connectTemporal(Duration.ofSeconds(15))) {
+      return startAndFollow(this, cfg, temporal, request, detach);
+    }
+  }
+
+  /** Starts the run, prints its id and link, follows it and prints the summary; shared with {@code demo}. */
+  static int startAndFollow(BaseCommand cmd, PretrainConfig cfg, TemporalService temporal, RunRequest request,
+      boolean detach) {
+    cfg.objectStore().ensureBucket(request.bucket());
+    warnIfNoWorker(cmd, temporal);
+    RunClient runs = new RunClient(temporal.client(null));
+    String workflowId = runs.start(request);
+    String url = cfg.workflowUrl(workflowId);
+    cmd.err().println("Run " + request.runId() + " started (workflow " + workflowId + ")");
+    cmd.err().println("  Temporal UI: " + url);
+    if (detach) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("runId", request.runId());
+      m.put("workflowId", workflowId);
+      m.put("workflowUrl", url);
+      cmd.emit(request.runId() + "\n" + url, m);
+      return 0;
+    }
+    RunSummary summary;
+    try {
+      summary = runs.follow(workflowId, cmd.err(), Duration.ofSeconds(1));
+    } catch (WorkflowFailedException e) {
+      throw new BaseCommand.UserException("run " + request.runId() + " failed: " + rootMessage(e)
+          + "\n  details: " + url + "\n  ./pretrain status " + request.runId());
+    }
+    RunReport report = new RunReport(summary, url, request.bucket());
+    cmd.emit(report.text(), report.json());
+    return 0;
+  }
+
+  static void warnIfNoWorker(BaseCommand cmd, TemporalService temporal) {
+    try {
+      List<String> pollers = temporal.recentPollers(PretrainingRunWorkflow.TASK_QUEUE,
+          TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, 90);
+      if (pollers.isEmpty()) {
+        cmd.err().println("Note: no worker is polling task queue '" + PretrainingRunWorkflow.TASK_QUEUE
+            + "'; the run waits until one starts: ./pretrain worker");
+      }
+    } catch (RuntimeException e) {
+      // informational only (the SDK test server does not implement it)
+    }
+  }
+}

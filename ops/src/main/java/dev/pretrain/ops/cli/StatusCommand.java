@@ -1,0 +1,111 @@
+package dev.pretrain.ops.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.pretrain.db.Database;
+import dev.pretrain.db.runs.RunRepository;
+import dev.pretrain.db.runs.RunRepository.Run;
+import dev.pretrain.db.runs.RunRepository.Step;
+import dev.pretrain.ops.client.RunClient;
+import dev.pretrain.ops.client.TemporalService;
+import dev.pretrain.workflows.run.RunProgress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "One run: its steps from our database, and live progress from the workflow while it runs.")
+public final class StatusCommand extends BaseCommand {
+
+  @Parameters(index = "0", paramLabel = "RUN_ID")
+  String runId;
+
+  @Override
+  public Integer call() {
+    Run run;
+    List<Step> steps;
+    try (Database db = openDatabase()) {
+      RunRepository repo = new RunRepository(db.jdbc());
+      run = repo.find(runId).orElseThrow(() -> new UserException("no run " + runId + " in " + config().jdbcUrl()
+          + " (list them with ./pretrain runs)"));
+      steps = repo.steps(runId);
+    }
+    RunProgress live = null;
+    String liveError = null;
+    if ("running".equals(run.status()) || "parked".equals(run.status())) {
+      TemporalService temporal = TemporalService.connect(config().temporalAddress(), config().namespace());
+      try {
+        live = new RunClient(temporal.client(null)).progress(run.workflowId());
+        if (live == null) {
+          liveError = "no answer to the progress query (no worker running?)";
+        }
+      } finally {
+        temporal.close();
+      }
+    }
+    String url = config().workflowUrl(run.workflowId());
+
+    StringBuilder t = new StringBuilder();
+    t.append("Run ").append(run.runId()).append(": ").append(run.status()).append('\n');
+    t.append("  recipe     ").append(run.recipe()).append('\n');
+    t.append("  started    ").append(RunsCommand.TIME.format(run.startedAt())).append('\n');
+    if (run.finishedAt() != null) {
+      t.append("  finished   ").append(RunsCommand.TIME.format(run.finishedAt())).append("  (")
+          .append(RunsCommand.duration(run.startedAt(), run.finishedAt())).append(")\n");
+    }
+    t.append("  workflow   ").append(run.workflowId()).append("  ").append(url).append('\n');
+    if (run.error() != null) {
+      t.append("  error      ").append(run.error()).append('\n');
+    }
+    t.append(String.format(Locale.ROOT, "%n  %-10s %-10s %9s %10s  %s%n", "step", "status", "time", "MB in", "counts"));
+    List<Map<String, Object>> stepsJson = new ArrayList<>();
+    for (Step s : steps) {
+      Map<String, Long> counts = parseCounts(s.countsJson());
+      t.append(String.format(Locale.ROOT, "  %-10s %-10s %9s %10s  %s%n", s.step(), s.status(),
+          s.millis() == null ? "-" : String.format(Locale.ROOT, "%.1fs", s.millis() / 1000.0),
+          s.bytesIn() == null ? "-" : String.format(Locale.ROOT, "%.2f", s.bytesIn() / 1e6),
+          counts == null ? "" : dev.pretrain.ops.report.RunReport.countsText(counts)));
+      Map<String, Object> sj = new LinkedHashMap<>();
+      sj.put("step", s.step());
+      sj.put("status", s.status());
+      sj.put("millis", s.millis());
+      sj.put("bytesIn", s.bytesIn());
+      sj.put("counts", counts);
+      sj.put("startedAt", s.startedAt().toString());
+      sj.put("finishedAt", s.finishedAt() == null ? null : s.finishedAt().toString());
+      stepsJson.add(sj);
+    }
+    if (live != null) {
+      t.append("\n  live: ").append(live.status());
+      if (live.currentStep() != null) {
+        t.append(", step ").append(live.currentStep());
+        if (live.partitionsTotal() > 0) {
+          t.append(' ').append(live.partitionsDone()).append('/').append(live.partitionsTotal()).append(" partitions");
+        }
+      }
+      t.append('\n');
+    } else if (liveError != null) {
+      t.append("\n  live: ").append(liveError).append('\n');
+    }
+
+    Map<String, Object> json = RunsCommand.runJson(run, url);
+    json.put("steps", stepsJson);
+    json.put("live", live);
+    emit(t.toString(), json);
+    return 0;
+  }
+
+  private static Map<String, Long> parseCounts(String countsJson) {
+    if (countsJson == null || countsJson.isBlank()) {
+      return null;
+    }
+    try {
+      return JSON.readValue(countsJson, new TypeReference<LinkedHashMap<String, Long>>() {});
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.pretrain.ops.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.pretrain.db.Database;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Resolves {@link PretrainConfig}: flag > environment variable > config file > default.
+ *
+ * <p>The config file is {@code --config FILE}, else {@code <data-dir>/config.yaml} if it exists. It
+ * may nest keys ({@code s3: {endpoint: ...}}) or write them dotted ({@code s3.endpoint: ...});
+ * {@code accessKey}, {@code access-key} and {@code access_key} are the same key. An unknown key is an
+ * error, so that a typo does not silently fall back to the local default.
+ */
+public final class ConfigLoader {
+
+  public static final String TEMPORAL_ADDRESS = "temporal.address";
+  public static final String NAMESPACE = "temporal.namespace";
+  public static final String TEMPORAL_UI = "temporal.ui";
+  public static final String S3_ENDPOINT = "s3.endpoint";
+  public static final String S3_ACCESS_KEY = "s3.access-key";
+  public static final String S3_SECRET_KEY = "s3.secret-key";
+  public static final String S3_REGION = "s3.region";
+  public static final String JDBC_URL = "jdbc.url";
+  public static final String JDBC_USER = "jdbc.user";
+  public static final String JDBC_PASSWORD = "jdbc.password";
+  public static final String BUCKET = "bucket";
+
+  public static final String HOME_ENV = "PRETRAIN_HOME";
+
+  /** Environment variable of each key. */
+  public static final Map<String, String> ENV_NAMES = orderedMap(
+      TEMPORAL_ADDRESS, "PRETRAIN_TEMPORAL",
+      NAMESPACE, "PRETRAIN_NAMESPACE",
+      TEMPORAL_UI, "PRETRAIN_TEMPORAL_UI",
+      S3_ENDPOINT, "PRETRAIN_S3_ENDPOINT",
+      S3_ACCESS_KEY, "PRETRAIN_S3_ACCESS_KEY",
+      S3_SECRET_KEY, "PRETRAIN_S3_SECRET_KEY",
+      S3_REGION, "PRETRAIN_S3_REGION",
+      JDBC_URL, "PRETRAIN_JDBC_URL",
+      JDBC_USER, "PRETRAIN_JDBC_USER",
+      JDBC_PASSWORD, "PRETRAIN_JDBC_PASSWORD",
+      BUCKET, "PRETRAIN_BUCKET");
+
+  /** Ports of the local stack that {@code pretrain up} starts; the defaults point at them. */
+  public static final int TEMPORAL_PORT = 7233;
+  public static final int UI_PORT = 8233;
+  public static final int S3_PORT = 9000;
+  public static final int H2_PORT = 9092;
+
+  public static final String DEFAULT_ACCESS_KEY = "pretrain";
+  public static final String DEFAULT_SECRET_KEY = "pretrain-secret";
+
+  private ConfigLoader() {}
+
+  /** {@code --data-dir} > {@code $PRETRAIN_HOME} > {@code ./.pretrain}. */
+  public static Path dataDir(String flag, Map<String, String> env) {
+    String d = flag != null ? flag : env.get(HOME_ENV);
+    return Path.of(d != null && !d.isBlank() ? d : ".pretrain").toAbsolutePath().normalize();
+  }
+
+  public static Map<String, String> defaults(Path dataDir) {
+    return orderedMap(
+        TEMPORAL_ADDRESS, "127.0.0.1:" + TEMPORAL_PORT,
+        NAMESPACE, "default",
+        TEMPORAL_UI, "http://localhost:" + UI_PORT,
+        S3_ENDPOINT, "http://127.0.0.1:" + S3_PORT,
+        S3_ACCESS_KEY, DEFAULT_ACCESS_KEY,
+        S3_SECRET_KEY, DEFAULT_SECRET_KEY,
+        S3_REGION, "us-east-1",
+        JDBC_URL, Database.h2ServerUrl(H2_PORT, dataDir.resolve("h2")),
+        JDBC_USER, "sa",
+        JDBC_PASSWORD, "",
+        BUCKET, "pretrain");
+  }
+
+  /**
+   * @param flags      values given on the command line, by key (absent keys were not given)
+   * @param env        the environment
+   * @param configFile {@code --config}, or null to use {@code <data-dir>/config.yaml} if present
+   */
+  public static PretrainConfig load(Map<String, String> flags, Map<String, String> env, Path dataDir,
+      Path configFile) {
+    Map<String, String> file = Map.of();
+    if (configFile != null) {
+      if (!Files.isRegularFile(configFile)) {
+        throw new ConfigException("config file not found: " + configFile);
+      }
+      file = readFile(configFile);
+    } else if (Files.isRegularFile(dataDir.resolve("config.yaml"))) {
+      file = readFile(dataDir.resolve("config.yaml"));
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    Map<String, String> origins = new LinkedHashMap<>();
+    for (Map.Entry<String, String> d : defaults(dataDir).entrySet()) {
+      String key = d.getKey();
+      String envValue = env.get(ENV_NAMES.get(key));
+      if (flags.get(key) != null) {
+        values.put(key, flags.get(key));
+        origins.put(key, "flag");
+      } else if (envValue != null) {
+        values.put(key, envValue);
+        origins.put(key, "env " + ENV_NAMES.get(key));
+      } else if (file.containsKey(key)) {
+        values.put(key, file.get(key));
+        origins.put(key, "file");
+      } else {
+        values.put(key, d.getValue());
+        origins.put(key, "default");
+      }
+    }
+    String endpoint = values.get(S3_ENDPOINT);
+    if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+      throw new ConfigException(S3_ENDPOINT + " must start with http:// or https://, got " + endpoint);
+    }
+    return new PretrainConfig(dataDir, values.get(TEMPORAL_ADDRESS), values.get(NAMESPACE),
+        stripSlash(values.get(TEMPORAL_UI)), stripSlash(endpoint), values.get(S3_ACCESS_KEY),
+        values.get(S3_SECRET_KEY), values.get(S3_REGION), values.get(JDBC_URL), values.get(JDBC_USER),
+        values.get(JDBC_PASSWORD), values.get(BUCKET), Map.copyOf(origins));
+  }
+
+  /** Reads a YAML config file into canonical keys. */
+  static Map<String, String> readFile(Path file) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> flat = new LinkedHashMap<>();
+    if (root != null && !root.isNull() && !root.isMissingNode()) {
+      if (!root.isObject()) {
+        throw new ConfigException("config file " + file + " must be a mapping of keys to values");
+      }
+      flatten("", root, flat);
+    }
+    Map<String, String> byNormal = new LinkedHashMap<>();
+    for (String key : ENV_NAMES.keySet()) {
+      byNormal.put(normalize(key), key);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : flat.entrySet()) {
+      String key = byNormal.get(normalize(e.getKey()));
+      if (key == null) {
+        throw new ConfigException("unknown key '" + e.getKey() + "' in " + file + "; known keys: "
+            + String.join(", ", ENV_NAMES.keySet()));
+      }
+      out.put(key, e.getValue());
+    }
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        flatten(key, e.getValue(), out);
+      } else if (!e.getValue().isNull()) {
+        out.put(key, e.getValue().asText());
+      }
+    }
+  }
+
+  private static String normalize(String key) {
+    return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private static Map<String, String> orderedMap(String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** Bad configuration: reported as a one-line error, never with a stack trace. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}

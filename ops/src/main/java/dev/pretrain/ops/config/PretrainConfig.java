@@ -1,0 +1,72 @@
+package dev.pretrain.ops.config;
+
+import dev.pretrain.db.Database;
+import dev.pretrain.db.storage.ObjectStore;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the pipeline's servers are and how to log in, resolved from flags, environment, config file
+ * and defaults (in that order of precedence) by {@link ConfigLoader}. The defaults are the local
+ * stack that {@code pretrain up} starts; pointing at a real cluster is only a matter of these values.
+ *
+ * @param origins for each key, where its value came from: flag, env, file or default
+ */
+public record PretrainConfig(
+    Path dataDir,
+    String temporalAddress,
+    String namespace,
+    String temporalUi,
+    String s3Endpoint,
+    String s3AccessKey,
+    String s3SecretKey,
+    String s3Region,
+    String jdbcUrl,
+    String jdbcUser,
+    String jdbcPassword,
+    String bucket,
+    Map<String, String> origins) {
+
+  /** Bucket that {@code corpus fetch} fills and {@code demo} reads. */
+  public static final String CORPUS_BUCKET = "corpus";
+
+  public Database openDatabase() {
+    return Database.open(jdbcUrl, jdbcUser, jdbcPassword);
+  }
+
+  public ObjectStore objectStore() {
+    return new ObjectStore(s3Endpoint, s3AccessKey, s3SecretKey, s3Region);
+  }
+
+  /** Temporal Web UI link to one workflow execution. */
+  public String workflowUrl(String workflowId) {
+    return temporalUi + "/namespaces/" + namespace + "/workflows/" + workflowId;
+  }
+
+  /** The values as {@code key -> value}, with passwords and secret keys masked. */
+  public Map<String, String> describe() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("data-dir", dataDir.toString());
+    m.put(ConfigLoader.TEMPORAL_ADDRESS, temporalAddress);
+    m.put(ConfigLoader.NAMESPACE, namespace);
+    m.put(ConfigLoader.TEMPORAL_UI, temporalUi);
+    m.put(ConfigLoader.S3_ENDPOINT, s3Endpoint);
+    m.put(ConfigLoader.S3_ACCESS_KEY, s3AccessKey);
+    m.put(ConfigLoader.S3_SECRET_KEY, mask(s3SecretKey));
+    m.put(ConfigLoader.S3_REGION, s3Region);
+    m.put(ConfigLoader.JDBC_URL, jdbcUrl);
+    m.put(ConfigLoader.JDBC_USER, jdbcUser);
+    m.put(ConfigLoader.JDBC_PASSWORD, mask(jdbcPassword));
+    m.put(ConfigLoader.BUCKET, bucket);
+    return m;
+  }
+
+  private static String mask(String secret) {
+    return secret == null || secret.isEmpty() ? "(empty)" : "****";
+  }
+
+  @Override
+  public String toString() {
+    return "PretrainConfig" + describe();
+  }
+}

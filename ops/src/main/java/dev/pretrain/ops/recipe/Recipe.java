@@ -1,0 +1,220 @@
+package dev.pretrain.ops.recipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.run.RunRequest.IngestParams;
+import dev.pretrain.workflows.run.RunRequest.TokenizeParams;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A run recipe, read from YAML:
+ *
+ * <pre>
+ * name: demo                      # required; run ids start with it
+ * inputs:                         # required: s3://bucket/prefix/, file:// URIs or local paths
+ *   - s3://corpus/demo/
+ * bucket: pretrain                # optional; default: the configured bucket
+ * ingest:                         # optional; sizes accept 32MiB, 16MB, 4096
+ *   targetPartitionBytes: 32MiB
+ *   shardTargetBytes: 16MiB
+ *   defaultJurisdiction: unknown
+ * tokenize:
+ *   encoding: r50k_base
+ *   valFraction: 0.01
+ *   heldOutSources: [debian:bible-kjv-text]
+ * </pre>
+ *
+ * Local paths are made absolute against the recipe's folder. Unknown keys are errors.
+ */
+public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize) {
+
+  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "tokenize", "description");
+  private static final Set<String> INGEST = Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction");
+  private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
+
+  public RunRequest toRequest(String runId) {
+    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize);
+  }
+
+  public static Recipe load(Path file, String defaultBucket) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new RecipeException("cannot read recipe " + file + ": " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new RecipeException("recipe " + file + " must be a YAML mapping");
+    }
+    return parse(root, file.toAbsolutePath().getParent(), defaultBucket, file.toString());
+  }
+
+  static Recipe parse(JsonNode root, Path baseDir, String defaultBucket, String where) {
+    checkKeys(root, TOP, where);
+    String name = text(root, "name", null, where);
+    if (name == null || name.isBlank()) {
+      throw new RecipeException(where + ": 'name' is required");
+    }
+    JsonNode in = root.get("inputs");
+    if (in == null || (in.isArray() && in.isEmpty())) {
+      throw new RecipeException(where + ": 'inputs' is required (s3://bucket/prefix/ or local paths)");
+    }
+    List<String> inputs = new ArrayList<>();
+    for (JsonNode n : in.isArray() ? in : List.of(in)) {
+      inputs.add(resolveInput(n.asText(), baseDir));
+    }
+    String bucket = text(root, "bucket", defaultBucket, where);
+
+    IngestParams di = IngestParams.defaults();
+    IngestParams ingest = di;
+    JsonNode ig = root.get("ingest");
+    if (ig != null && !ig.isNull()) {
+      checkKeys(ig, INGEST, where + " ingest");
+      ingest = new IngestParams(
+          size(field(ig, "targetPartitionBytes"), di.targetPartitionBytes(), where),
+          size(field(ig, "shardTargetBytes"), di.shardTargetBytes(), where),
+          field(ig, "defaultJurisdiction") == null ? di.defaultJurisdiction()
+              : field(ig, "defaultJurisdiction").asText());
+    }
+    TokenizeParams dt = TokenizeParams.defaults();
+    TokenizeParams tokenize = dt;
+    JsonNode tk = root.get("tokenize");
+    if (tk != null && !tk.isNull()) {
+      checkKeys(tk, TOKENIZE, where + " tokenize");
+      JsonNode vf = field(tk, "valFraction");
+      double valFraction = vf == null ? dt.valFraction() : vf.asDouble(-1);
+      if (valFraction < 0 || valFraction >= 1) {
+        throw new RecipeException(where + ": tokenize.valFraction must be in [0, 1), got " + vf);
+      }
+      List<String> heldOut = new ArrayList<>();
+      JsonNode ho = field(tk, "heldOutSources");
+      if (ho != null) {
+        for (JsonNode n : ho.isArray() ? ho : List.of(ho)) {
+          heldOut.add(n.asText());
+        }
+      }
+      tokenize = new TokenizeParams(field(tk, "encoding") == null ? dt.encoding() : field(tk, "encoding").asText(),
+          valFraction, ho == null ? dt.heldOutSources() : List.copyOf(heldOut));
+    }
+    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize);
+  }
+
+  /** {@code <name>-<yyyyMMddTHHmmssZ>-<4 hex>}: sortable by time, unique across concurrent starts. */
+  public static String newRunId(String recipeName, Instant now) {
+    String slug = recipeName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    if (slug.isEmpty()) {
+      slug = "run";
+    }
+    if (slug.length() > 32) {
+      slug = slug.substring(0, 32);
+    }
+    byte[] rnd = new byte[2];
+    new SecureRandom().nextBytes(rnd);
+    return slug + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
+        + "-" + HexFormat.of().formatHex(rnd);
+  }
+
+  private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\\s*");
+
+  /** Parses 4096, "64KiB", "16 MB", "1.5GiB"; decimal units are powers of 1000, binary ones of 1024. */
+  public static long parseSize(String s) {
+    Matcher m = SIZE.matcher(s);
+    if (!m.matches()) {
+      throw new RecipeException("not a size: '" + s + "' (e.g. 4096, 64KiB, 16MB)");
+    }
+    double n = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    long mult = switch (unit) {
+      case "b" -> 1L;
+      case "k", "kib" -> 1L << 10;
+      case "kb" -> 1000L;
+      case "m", "mib" -> 1L << 20;
+      case "mb" -> 1000_000L;
+      case "g", "gib" -> 1L << 30;
+      case "gb" -> 1000_000_000L;
+      default -> throw new RecipeException("unknown size unit " + unit);
+    };
+    return Math.round(n * mult);
+  }
+
+  private static long size(JsonNode n, long dflt, String where) {
+    if (n == null || n.isNull()) {
+      return dflt;
+    }
+    long v = n.isNumber() ? n.asLong() : parseSize(n.asText());
+    if (v <= 0) {
+      throw new RecipeException(where + ": sizes must be positive, got " + n);
+    }
+    return v;
+  }
+
+  private static String resolveInput(String s, Path baseDir) {
+    if (s.startsWith("s3://") || s.startsWith("file:")) {
+      return s;
+    }
+    if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      throw new RecipeException("unsupported input URI " + s + " (use s3://bucket/prefix/, file:// or a local path)");
+    }
+    return baseDir.resolve(s).toAbsolutePath().normalize().toString();
+  }
+
+  private static String text(JsonNode node, String key, String dflt, String where) {
+    JsonNode n = node.get(key);
+    if (n == null || n.isNull()) {
+      return dflt;
+    }
+    if (!n.isValueNode()) {
+      throw new RecipeException(where + ": '" + key + "' must be a single value");
+    }
+    return n.asText();
+  }
+
+  /** Keys are matched ignoring case, '-' and '_' (targetPartitionBytes = target-partition-bytes). */
+  private static JsonNode field(JsonNode node, String key) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (norm(k).equals(norm(key))) {
+        return node.get(k);
+      }
+    }
+    return null;
+  }
+
+  private static void checkKeys(JsonNode node, Set<String> known, String where) {
+    if (!node.isObject()) {
+      throw new RecipeException(where + " must be a mapping");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!known.contains(norm(k))) {
+        throw new RecipeException(where + ": unknown key '" + k + "'");
+      }
+    }
+  }
+
+  private static String norm(String k) {
+    return k.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+  }
+
+  /** A recipe that cannot be used, with a message for the user. */
+  public static final class RecipeException extends RuntimeException {
+    public RecipeException(String message) {
+      super(message);
+    }
+  }
+}

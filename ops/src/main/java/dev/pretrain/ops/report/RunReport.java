@@ -1,0 +1,168 @@
+package dev.pretrain.ops.report;
+
+import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.run.RunSummary;
+import dev.pretrain.workflows.run.StepSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-of-run summary, the same for {@code run}, {@code demo} and the tests: per step its counts,
+ * time, MB/s and docs/s, and where the artifacts are. Text for people, a map for {@code --json}.
+ *
+ * @param workflowUrl Temporal Web UI link to the run's workflow, or null when there is no UI
+ * @param bucket      bucket that holds the run's artifacts (under {@code runs/<runId>/})
+ */
+public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
+
+  /** Count names that mean "documents (or records) this step read", in order of preference. */
+  static final List<String> DOC_COUNT_KEYS = List.of("documentsIn", "recordsIn", "documents", "docsIn", "docs");
+
+  /** Count names that mean tokens produced. */
+  static final List<String> TOKEN_COUNT_KEYS = List.of("tokens", "trainTokens", "valTokens");
+
+  public static double megabytesPerSecond(StepSummary s) {
+    return s.millis() <= 0 ? 0 : (s.bytesIn() / 1e6) / (s.millis() / 1000.0);
+  }
+
+  /** Documents read per second, or -1 if the step reports no document count. */
+  public static double docsPerSecond(StepSummary s) {
+    Long docs = documents(s);
+    return docs == null || s.millis() <= 0 ? -1 : docs / (s.millis() / 1000.0);
+  }
+
+  /** Tokens written per second, or -1 if the step reports no tokens. */
+  public static double tokensPerSecond(StepSummary s) {
+    long tokens = 0;
+    boolean any = false;
+    if (s.counts() != null) {
+      if (s.counts().containsKey("tokens")) {
+        tokens = s.counts().get("tokens");
+        any = true;
+      } else {
+        for (String k : TOKEN_COUNT_KEYS) {
+          if (s.counts().containsKey(k)) {
+            tokens += s.counts().get(k);
+            any = true;
+          }
+        }
+      }
+    }
+    return !any || s.millis() <= 0 ? -1 : tokens / (s.millis() / 1000.0);
+  }
+
+  static Long documents(StepSummary s) {
+    if (s.counts() == null) {
+      return null;
+    }
+    for (String k : DOC_COUNT_KEYS) {
+      if (s.counts().containsKey(k)) {
+        return s.counts().get(k);
+      }
+    }
+    return null;
+  }
+
+  /** Where the run's artifacts are: {@code s3://<bucket>/runs/<runId>/}. */
+  public String artifactsLocation() {
+    return "s3://" + bucket + "/runs/" + summary.runId() + "/";
+  }
+
+  /** The longest common folder of a step's outputs, or null if it has none. */
+  static String commonFolder(List<ArtifactRef> outputs) {
+    if (outputs == null || outputs.isEmpty()) {
+      return null;
+    }
+    String prefix = outputs.get(0).uri();
+    for (ArtifactRef r : outputs) {
+      int i = 0;
+      while (i < prefix.length() && i < r.uri().length() && prefix.charAt(i) == r.uri().charAt(i)) {
+        i++;
+      }
+      prefix = prefix.substring(0, i);
+    }
+    int slash = prefix.lastIndexOf('/');
+    return slash < "s3://".length() ? prefix : prefix.substring(0, slash + 1);
+  }
+
+  public String text() {
+    StringBuilder b = new StringBuilder();
+    b.append("Run ").append(summary.runId()).append(": ").append(summary.status()).append('\n');
+    if (workflowUrl != null) {
+      b.append("  Temporal UI: ").append(workflowUrl).append('\n');
+    }
+    b.append('\n');
+    b.append(String.format(Locale.ROOT, "  %-10s %9s %10s %8s %10s %12s  %s%n", "step", "time", "MB in", "MB/s",
+        "docs/s", "tokens/s", "counts"));
+    long totalMillis = 0;
+    for (StepSummary s : steps()) {
+      totalMillis += s.millis();
+      b.append(String.format(Locale.ROOT, "  %-10s %8.1fs %10.2f %8.2f %10s %12s  %s%n", s.step(), s.millis() / 1000.0,
+          s.bytesIn() / 1e6, megabytesPerSecond(s), rate(docsPerSecond(s)), rate(tokensPerSecond(s)),
+          countsText(s.counts())));
+    }
+    b.append(String.format(Locale.ROOT, "  %-10s %8.1fs%n", "total", totalMillis / 1000.0));
+    b.append('\n');
+    b.append("Artifacts under ").append(artifactsLocation()).append('\n');
+    for (StepSummary s : steps()) {
+      String folder = commonFolder(s.outputs());
+      if (folder != null) {
+        long bytes = s.outputs().stream().mapToLong(ArtifactRef::sizeBytes).sum();
+        b.append(String.format(Locale.ROOT, "  %-10s %4d objects, %10.2f MB  %s%n", s.step(), s.outputs().size(),
+            bytes / 1e6, folder));
+      }
+    }
+    b.append("Lineage: ./pretrain lineage ").append(summary.runId()).append('\n');
+    return b.toString();
+  }
+
+  public Map<String, Object> json() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("runId", summary.runId());
+    m.put("status", summary.status());
+    m.put("workflowUrl", workflowUrl);
+    m.put("artifacts", artifactsLocation());
+    List<Map<String, Object>> steps = new ArrayList<>();
+    for (StepSummary s : steps()) {
+      Map<String, Object> st = new LinkedHashMap<>();
+      st.put("step", s.step());
+      st.put("millis", s.millis());
+      st.put("bytesIn", s.bytesIn());
+      st.put("mbPerSecond", round(megabytesPerSecond(s)));
+      double d = docsPerSecond(s);
+      st.put("docsPerSecond", d < 0 ? null : round(d));
+      double t = tokensPerSecond(s);
+      st.put("tokensPerSecond", t < 0 ? null : round(t));
+      st.put("counts", s.counts());
+      st.put("outputs", s.outputs() == null ? 0 : s.outputs().size());
+      st.put("location", commonFolder(s.outputs()));
+      steps.add(st);
+    }
+    m.put("steps", steps);
+    return m;
+  }
+
+  private List<StepSummary> steps() {
+    return summary.steps() == null ? List.of() : summary.steps();
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  private static String rate(double v) {
+    return v < 0 ? "-" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  public static String countsText(Map<String, Long> counts) {
+    if (counts == null || counts.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+    return b.toString();
+  }
+}

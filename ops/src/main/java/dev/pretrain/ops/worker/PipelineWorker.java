@@ -1,0 +1,131 @@
+package dev.pretrain.ops.worker;
+
+import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.batch.BatchJobRunner;
+import dev.pretrain.db.Database;
+import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.ops.client.TemporalService;
+import dev.pretrain.ops.config.PretrainConfig;
+import dev.pretrain.workflows.run.PretrainingRunWorkflow;
+import dev.pretrain.workflows.run.PretrainingRunWorkflowImpl;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One worker process's registrations: the run workflow and every activity implementation, on the
+ * pipeline's task queue. This is the only place that wires implementations to Temporal, for the
+ * {@code worker} command, the in-process worker of {@code demo}, and tests alike. Several such
+ * workers (processes or machines) on the same queue share a run's partitions.
+ */
+public final class PipelineWorker implements AutoCloseable {
+
+  private final String identity;
+  private final Database database;
+  private final BatchJobRunner batch;
+  private final WorkerFactory factory;
+  private final Path workDir;
+  private boolean closed;
+
+  private PipelineWorker(String identity, Database database, BatchJobRunner batch, WorkerFactory factory,
+      Path workDir) {
+    this.identity = identity;
+    this.database = database;
+    this.batch = batch;
+    this.factory = factory;
+    this.workDir = workDir;
+  }
+
+  /** {@code <pid>@<host>}, as Temporal shows it among the task queue's pollers. */
+  public static String defaultIdentity() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    return "pretrain-worker-" + ProcessHandle.current().pid() + "@" + host;
+  }
+
+  /**
+   * Connects to the configured database and object store, builds the batch job runner over a
+   * scratch directory {@code <data>/work/<pid>}, registers everything and starts polling.
+   *
+   * @param maxActivities activities (partitions) this worker runs at once
+   */
+  public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities) {
+    String identity = defaultIdentity();
+    Path workDir = config.dataDir().resolve("work").resolve(Long.toString(ProcessHandle.current().pid()));
+    Database database = null;
+    BatchJobRunner batch = null;
+    try {
+      deleteTree(workDir); // left by an earlier process with the same pid that was killed
+      Files.createDirectories(workDir);
+      database = config.openDatabase();
+      ObjectStore store = config.objectStore();
+      batch = new BatchJobRunner(database, store, workDir,
+          new Class<?>[0]);
+      PipelineServices services = new PipelineServices(database, store, batch, workDir);
+
+      WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity));
+      Worker worker = factory.newWorker(PretrainingRunWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
+          .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
+          .build());
+      worker.registerWorkflowImplementationTypes(PretrainingRunWorkflowImpl.class);
+      // TEMP STUB
+      factory.start();
+      return new PipelineWorker(identity, database, batch, factory, workDir);
+    } catch (IOException | RuntimeException e) {
+      if (batch != null) {
+        batch.close();
+      }
+      if (database != null) {
+        database.close();
+      }
+      throw new IllegalStateException("worker could not start: " + e.getMessage(), e);
+    }
+  }
+
+  public String identity() {
+    return identity;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** Stops polling, lets running activities finish for a while, then releases the database and scratch space. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    factory.shutdown();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    if (!factory.isTerminated()) {
+      factory.shutdownNow();
+    }
+    batch.close();
+    database.close();
+    deleteTree(workDir);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // scratch space only, and cleared again when a worker with this pid starts
+    }
+  }
+}
