@@ -5,6 +5,9 @@ public final class StepNames {
   public static final String INGEST = "ingest";
   public static final String DEDUP = "dedup";
   public static final String TOKENIZE = "tokenize";
+  public static final String TRAIN = "train";
+  public static final String EVALUATE = "evaluate";
+  public static final String QUANTIZE = "quantize";
 
   private StepNames() {}
 }

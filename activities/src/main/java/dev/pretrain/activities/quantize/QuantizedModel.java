@@ -74,6 +74,15 @@ public final class QuantizedModel {
     return new QuantizedModel(model.config(), Collections.unmodifiableMap(out));
   }
 
+  /** A model from stored tensors (e.g. read back from a file), in parameter order. */
+  public static QuantizedModel of(ModelConfig config, java.util.List<Tensor> tensors) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (Tensor t : tensors) {
+      m.put(t.name(), t);
+    }
+    return new QuantizedModel(config, Collections.unmodifiableMap(m));
+  }
+
   public ModelConfig config() {
     return config;
   }

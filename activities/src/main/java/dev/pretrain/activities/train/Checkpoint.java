@@ -28,7 +28,7 @@ import java.util.Arrays;
  *   int magic again (a truncated file fails to load)
  * </pre>
  * Files are written to a temporary sibling and renamed, so a crash never leaves half a checkpoint
- * under the final name.
+ * under the final name. A model file ({@link #writeModel}) is the same without the AdamW moments.
  */
 public final class Checkpoint {
 
@@ -77,40 +77,59 @@ public final class Checkpoint {
   static void write(Path file, Header h, LlamaModel model, AdamW optimizer) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
-      out.writeInt(MAGIC);
-      out.writeInt(FORMAT);
-      ModelConfig m = h.model();
-      out.writeInt(m.vocabSize());
-      out.writeInt(m.contextLength());
-      out.writeInt(m.dModel());
-      out.writeInt(m.layers());
-      out.writeInt(m.heads());
-      out.writeInt(m.ffnHidden());
-      out.writeDouble(m.ropeTheta());
-      out.writeLong(m.seed());
-      TrainConfig t = h.train();
-      out.writeInt(t.steps());
-      out.writeInt(t.batch());
-      out.writeInt(t.seqLen());
-      out.writeDouble(t.lr());
-      out.writeDouble(t.minLr());
-      out.writeInt(t.warmupSteps());
-      out.writeDouble(t.weightDecay());
-      out.writeDouble(t.beta1());
-      out.writeDouble(t.beta2());
-      out.writeDouble(t.eps());
-      out.writeDouble(t.gradClip());
-      out.writeInt(t.checkpointEvery());
-      out.writeLong(t.seed());
-      out.writeLong(h.step());
-      out.writeLong(h.dataPosition());
-      out.writeLong(h.tokensSeen());
-      out.writeInt(h.shardTokens().length);
-      for (long c : h.shardTokens()) {
-        out.writeLong(c);
-      }
+      writeHeader(out, h);
       model.save(out);
       optimizer.save(out);
+      out.writeInt(MAGIC);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void writeHeader(DataOutputStream out, Header h) throws IOException {
+    out.writeInt(MAGIC);
+    out.writeInt(FORMAT);
+    ModelConfig m = h.model();
+    out.writeInt(m.vocabSize());
+    out.writeInt(m.contextLength());
+    out.writeInt(m.dModel());
+    out.writeInt(m.layers());
+    out.writeInt(m.heads());
+    out.writeInt(m.ffnHidden());
+    out.writeDouble(m.ropeTheta());
+    out.writeLong(m.seed());
+    TrainConfig t = h.train();
+    out.writeInt(t.steps());
+    out.writeInt(t.batch());
+    out.writeInt(t.seqLen());
+    out.writeDouble(t.lr());
+    out.writeDouble(t.minLr());
+    out.writeInt(t.warmupSteps());
+    out.writeDouble(t.weightDecay());
+    out.writeDouble(t.beta1());
+    out.writeDouble(t.beta2());
+    out.writeDouble(t.eps());
+    out.writeDouble(t.gradClip());
+    out.writeInt(t.checkpointEvery());
+    out.writeLong(t.seed());
+    out.writeLong(h.step());
+    out.writeLong(h.dataPosition());
+    out.writeLong(h.tokensSeen());
+    out.writeInt(h.shardTokens().length);
+    for (long c : h.shardTokens()) {
+      out.writeLong(c);
+    }
+  }
+
+  /**
+   * Writes a model file: a checkpoint without the AdamW moments (the header, then the model
+   * parameters, then the end marker), a third of the size. {@link #loadModel} and
+   * {@link #readHeader} read it; {@link Trainer#resume} cannot.
+   */
+  public static void writeModel(Path file, Header h, LlamaModel model) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+      writeHeader(out, h);
+      model.save(out);
       out.writeInt(MAGIC);
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

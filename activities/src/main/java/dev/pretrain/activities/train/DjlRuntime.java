@@ -96,6 +96,11 @@ public final class DjlRuntime {
     return Engine.getEngine("PyTorch");
   }
 
+  /** The cache directory the engine was loaded from, or null before {@link #init}. */
+  public static synchronized Path cacheDir() {
+    return cacheDir;
+  }
+
   /** Intra-op thread count last set. */
   public static synchronized int threads() {
     return threads;

@@ -208,6 +208,12 @@ public final class Trainer implements AutoCloseable {
     lastCheckpoint = file;
   }
 
+  /** Writes the current weights alone ({@link Checkpoint#writeModel}): for evaluation and quantization. */
+  public void saveModel(Path file) throws IOException {
+    Checkpoint.writeModel(file, new Checkpoint.Header(modelConfig, trainConfig, step, dataPosition, tokensSeen,
+        data.tokenCounts()), model);
+  }
+
   public long step() {
     return step;
   }

@@ -129,6 +129,14 @@ public final class DocumentRepository {
         runId, step);
   }
 
+  /** Membership rows of an artifact in ordinal order (for token shards: each document's token range). */
+  public List<Membership> members(String artifactUri) {
+    return jdbc.query("SELECT * FROM artifact_documents WHERE artifact_uri = ? ORDER BY ordinal",
+        (rs, i) -> new Membership(rs.getString("doc_id"), rs.getLong("ordinal"),
+            (Long) rs.getObject("token_start", Long.class), (Long) rs.getObject("token_end", Long.class)),
+        artifactUri);
+  }
+
   public long countMembers(String artifactUri) {
     return jdbc.queryForObject("SELECT COUNT(*) FROM artifact_documents WHERE artifact_uri = ?", Long.class, artifactUri);
   }

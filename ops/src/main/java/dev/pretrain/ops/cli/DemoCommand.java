@@ -37,33 +37,13 @@ public final class DemoCommand extends BaseCommand {
 
   @Override
   public Integer call() throws Exception {
-    PretrainConfig cfg = config();
     Thread hook = new Thread(this::stopStarted, "pretrain-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      cfg = ensureStack(cfg);
+      PretrainConfig cfg = ensureStack(config());
       try (TemporalService temporal = connectTemporal(Duration.ofSeconds(30))) {
         try {
-        ensureWorker(cfg, temporal);
-        String spec = quick ? "quick" : "demo";
-        FetchResult corpus;
-        try (Database db = openDatabase(cfg)) {
-          err().println("Fetching the '" + spec + "' corpus (cached after the first time) ...");
-          corpus = CorpusCommand.fetch(cfg, db, spec, spec, err());
-        }
-        Recipe recipe = new Recipe("demo-" + spec, List.of(corpus.inputUri()), cfg.bucket(),
-            RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults());
-        RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()));
-        int code = RunCommand.startAndFollow(this, cfg, temporal, request, false);
-        if (stack != null && !stack.isTestServer()) {
-          err().println("The run's history stays in " + cfg.dataDir() + ": ./pretrain up, then open "
-              + cfg.workflowUrl(PretrainingRunWorkflow.workflowId(request.runId())));
-        }
-        if (keepUp && (stack != null || worker != null)) {
-          err().println("Still running (--keep-up). Ctrl-C stops it.");
-          new CountDownLatch(1).await();
-        }
-        return code;
+          return demo(cfg, temporal);
         } finally {
           stopWorker(); // before the Temporal connection it polls on is closed
         }
@@ -76,6 +56,30 @@ public final class DemoCommand extends BaseCommand {
         // already shutting down: the hook runs stopStarted, which is idempotent
       }
     }
+  }
+
+  private int demo(PretrainConfig cfg, TemporalService temporal) throws InterruptedException {
+    ensureWorker(cfg, temporal);
+    String spec = quick ? "quick" : "demo";
+    FetchResult corpus;
+    try (Database db = openDatabase(cfg)) {
+      err().println("Fetching the '" + spec + "' corpus (cached after the first time) ...");
+      corpus = CorpusCommand.fetch(cfg, db, spec, spec, err());
+    }
+    Recipe recipe = new Recipe("demo-" + spec, List.of(corpus.inputUri()), cfg.bucket(),
+        RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults());
+    RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()));
+    int code = RunCommand.startAndFollow(this, cfg, temporal, request, false);
+    if (stack != null && !stack.isTestServer() && !keepUp) {
+      err().println("The run's history stays in " + cfg.dataDir() + ": ./pretrain up, then open "
+          + cfg.workflowUrl(PretrainingRunWorkflow.workflowId(request.runId())));
+    }
+    if (keepUp && (stack != null || worker != null)) {
+      err().println("Still running (--keep-up): " + (stack == null ? "the worker" : "the stack and worker")
+          + (stack != null && stack.uiUrl().isPresent() ? ", UI " + stack.uiUrl().get() : "") + ". Ctrl-C stops it.");
+      new CountDownLatch(1).await();
+    }
+    return code;
   }
 
   /** Starts, in this JVM, the parts of the local stack that are configured locally and not answering. */

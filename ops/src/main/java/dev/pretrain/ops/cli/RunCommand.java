@@ -37,7 +37,7 @@ public final class RunCommand extends BaseCommand {
     Recipe recipe = Recipe.load(recipeFile, cfg.bucket());
     String runId = Recipe.newRunId(recipe.name(), Instant.now());
     RunRequest request = recipe.toRequest(runId);
-    try (TemporalService temporal = connectTemporal(Duration.ofSeconds(15))) {
+    try (TemporalService temporal = connectTemporal(Duration.ofSeconds(5))) {
       return startAndFollow(this, cfg, temporal, request, detach);
     }
   }

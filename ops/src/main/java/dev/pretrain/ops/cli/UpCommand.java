@@ -51,7 +51,9 @@ public final class UpCommand extends BaseCommand {
         .append('\n');
     t.append("  H2 (TCP)       ").append(stack.jdbcUrl()).append("  user ").append(options.jdbcUser()).append('\n');
     t.append("  Stack file     ").append(LocalStack.stackFile(cfg.dataDir())).append('\n');
-    t.append("  Temporal log   ").append(cfg.dataDir().resolve("logs/temporal.log")).append('\n');
+    if (stack.temporalPid().isPresent()) {
+      t.append("  Temporal log   ").append(cfg.dataDir().resolve("logs/temporal.log")).append('\n');
+    }
     t.append("Next: ./pretrain worker (another terminal), then ./pretrain run RECIPE.yaml  --  or ./pretrain demo\n");
     t.append("Ctrl-C stops everything.");
     emit(t.toString(), d);

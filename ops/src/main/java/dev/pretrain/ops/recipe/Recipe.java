@@ -52,6 +52,9 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   }
 
   public static Recipe load(Path file, String defaultBucket) {
+    if (!Files.isRegularFile(file)) {
+      throw new RecipeException("no recipe file " + file);
+    }
     JsonNode root;
     try {
       root = new YAMLMapper().readTree(Files.readString(file));

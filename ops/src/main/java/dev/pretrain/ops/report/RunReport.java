@@ -18,11 +18,14 @@ import java.util.Map;
  */
 public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
 
-  /** Count names that mean "documents (or records) this step read", in order of preference. */
-  static final List<String> DOC_COUNT_KEYS = List.of("documentsIn", "recordsIn", "documents", "docsIn", "docs");
+  /**
+   * Count names that mean "documents (or records) this step read", in order of preference; matched
+   * ignoring case and underscores (records_in = recordsIn).
+   */
+  static final List<String> DOC_COUNT_KEYS = List.of("documentsin", "recordsin", "documents", "docsin", "docs");
 
-  /** Count names that mean tokens produced. */
-  static final List<String> TOKEN_COUNT_KEYS = List.of("tokens", "trainTokens", "valTokens");
+  /** Count names that mean tokens produced (train + validation when there is no total). */
+  static final List<String> TOKEN_COUNT_KEYS = List.of("traintokens", "valtokens");
 
   public static double megabytesPerSecond(StepSummary s) {
     return s.millis() <= 0 ? 0 : (s.bytesIn() / 1e6) / (s.millis() / 1000.0);
@@ -36,31 +39,36 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
 
   /** Tokens written per second, or -1 if the step reports no tokens. */
   public static double tokensPerSecond(StepSummary s) {
+    Map<String, Long> c = normalized(s.counts());
     long tokens = 0;
     boolean any = false;
-    if (s.counts() != null) {
-      if (s.counts().containsKey("tokens")) {
-        tokens = s.counts().get("tokens");
-        any = true;
-      } else {
-        for (String k : TOKEN_COUNT_KEYS) {
-          if (s.counts().containsKey(k)) {
-            tokens += s.counts().get(k);
-            any = true;
-          }
+    if (c.containsKey("tokens")) {
+      tokens = c.get("tokens");
+      any = true;
+    } else {
+      for (String k : TOKEN_COUNT_KEYS) {
+        if (c.containsKey(k)) {
+          tokens += c.get(k);
+          any = true;
         }
       }
     }
     return !any || s.millis() <= 0 ? -1 : tokens / (s.millis() / 1000.0);
   }
 
-  static Long documents(StepSummary s) {
-    if (s.counts() == null) {
-      return null;
+  private static Map<String, Long> normalized(Map<String, Long> counts) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    if (counts != null) {
+      counts.forEach((k, v) -> m.putIfAbsent(k.toLowerCase(Locale.ROOT).replace("_", "").replace("-", ""), v));
     }
+    return m;
+  }
+
+  static Long documents(StepSummary s) {
+    Map<String, Long> c = normalized(s.counts());
     for (String k : DOC_COUNT_KEYS) {
-      if (s.counts().containsKey(k)) {
-        return s.counts().get(k);
+      if (c.containsKey(k)) {
+        return c.get(k);
       }
     }
     return null;

@@ -1,7 +1,14 @@
 package dev.pretrain.ops.worker;
 
 import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.activities.dedup.DedupActivitiesImpl;
+import dev.pretrain.activities.ingest.IngestActivitiesImpl;
+import dev.pretrain.activities.run.RunLedgerActivitiesImpl;
+import dev.pretrain.activities.tokenize.TokenizeActivitiesImpl;
 import dev.pretrain.batch.BatchJobRunner;
+import dev.pretrain.batch.dedup.DedupJobConfig;
+import dev.pretrain.batch.ingest.IngestJobConfig;
+import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.ops.client.TemporalService;
@@ -71,7 +78,7 @@ public final class PipelineWorker implements AutoCloseable {
       database = config.openDatabase();
       ObjectStore store = config.objectStore();
       batch = new BatchJobRunner(database, store, workDir,
-          new Class<?>[0]);
+          IngestJobConfig.class, DedupJobConfig.class, TokenizeJobConfig.class);
       PipelineServices services = new PipelineServices(database, store, batch, workDir);
 
       WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity));
@@ -79,7 +86,19 @@ public final class PipelineWorker implements AutoCloseable {
           .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
           .build());
       worker.registerWorkflowImplementationTypes(PretrainingRunWorkflowImpl.class);
-      // TEMP STUB
+      worker.registerActivitiesImplementations(
+          new RunLedgerActivitiesImpl(services),
+          new IngestActivitiesImpl(services),
+          new DedupActivitiesImpl(services),
+          new TokenizeActivitiesImpl(services));
+      // Model steps on their own queue, one at a time per process: DJL's gradient collector is process-wide.
+      Worker modelWorker = factory.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE, WorkerOptions.newBuilder()
+          .setMaxConcurrentActivityExecutionSize(1)
+          .build());
+      modelWorker.registerActivitiesImplementations(
+          new dev.pretrain.activities.train.TrainActivitiesImpl(services),
+          new dev.pretrain.activities.evaluate.EvaluateActivitiesImpl(services),
+          new dev.pretrain.activities.quantize.QuantizeActivitiesImpl(services));
       factory.start();
       return new PipelineWorker(identity, database, batch, factory, workDir);
     } catch (IOException | RuntimeException e) {

@@ -3,9 +3,13 @@ package dev.pretrain.workflows.run;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.evaluate.EvaluateActivities;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
+import dev.pretrain.workflows.quantize.QuantizeActivities;
 import dev.pretrain.workflows.tokenize.TokenizeActivities;
+import dev.pretrain.workflows.train.TrainActivities;
+import dev.pretrain.workflows.train.TrainParams;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -25,6 +29,8 @@ import org.slf4j.Logger;
  * Deterministic orchestration of one run. All I/O happens in activities; this class only passes
  * artifact references and counts from one step to the next. Batch steps fan out one activity per
  * partition, so any worker on the task queue can take a partition and a failed one is redone alone.
+ * The model steps (train, evaluate, quantize) go to {@link PretrainingRunWorkflow#TRAIN_TASK_QUEUE},
+ * which workers serve one activity at a time.
  */
 public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
 
@@ -48,6 +54,22 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       .setRetryOptions(STEP_RETRY)
       .build();
 
+  // Training runs for hours; a dead worker is noticed within a minute and the retry resumes from the
+  // newest checkpoint, so retries are cheap.
+  private static final ActivityOptions TRAIN_STEP = ActivityOptions.newBuilder()
+      .setTaskQueue(PretrainingRunWorkflow.TRAIN_TASK_QUEUE)
+      .setStartToCloseTimeout(Duration.ofHours(24))
+      .setHeartbeatTimeout(Duration.ofSeconds(60))
+      .setRetryOptions(STEP_RETRY)
+      .build();
+
+  private static final ActivityOptions MODEL_STEP = ActivityOptions.newBuilder()
+      .setTaskQueue(PretrainingRunWorkflow.TRAIN_TASK_QUEUE)
+      .setStartToCloseTimeout(Duration.ofHours(2))
+      .setHeartbeatTimeout(Duration.ofSeconds(60))
+      .setRetryOptions(STEP_RETRY)
+      .build();
+
   private static final ActivityOptions BOOKKEEPING = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofMinutes(2))
       .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(30)).build())
@@ -57,6 +79,9 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private final DedupActivities dedup = Workflow.newActivityStub(DedupActivities.class, BATCH_STEP);
   private final TokenizeActivities tokenize = Workflow.newActivityStub(TokenizeActivities.class, BATCH_STEP);
   private final RunLedgerActivities ledger = Workflow.newActivityStub(RunLedgerActivities.class, BOOKKEEPING);
+  private final TrainActivities train = Workflow.newActivityStub(TrainActivities.class, TRAIN_STEP);
+  private final EvaluateActivities evaluate = Workflow.newActivityStub(EvaluateActivities.class, MODEL_STEP);
+  private final QuantizeActivities quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP);
 
   private String runId;
   private String status = "starting";
@@ -64,6 +89,11 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private int partitionsDone;
   private int partitionsTotal;
   private final List<StepSummary> finished = new ArrayList<>();
+  private final List<ArtifactRef> trainShards = new ArrayList<>();
+  private final List<ArtifactRef> valShards = new ArrayList<>();
+  private EvaluateActivities.EvaluateResult initialEval;
+  private EvaluateActivities.EvaluateResult finalEval;
+  private TrainActivities.TrainResult trained;
 
   @Override
   public RunSummary run(RunRequest request) {
@@ -77,7 +107,14 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       List<ArtifactRef> documents = step(StepNames.INGEST, () -> runIngest(request));
       List<ArtifactRef> unique = step(StepNames.DEDUP, () -> runDedup(request, documents));
       step(StepNames.TOKENIZE, () -> runTokenize(request, unique));
-    } catch (ActivityFailure e) {
+      // Runs recorded before the model steps existed end here; the version marker keeps them replayable.
+      if (Workflow.getVersion("train-evaluate-quantize", Workflow.DEFAULT_VERSION, 1) >= 1) {
+        TrainParams params = request.trainOrDefaults();
+        step(StepNames.TRAIN, () -> runTrain(request, params));
+        step(StepNames.EVALUATE, () -> runEvaluate(request, params));
+        step(StepNames.QUANTIZE, () -> runQuantize(request, params));
+      }
+    } catch (ActivityFailure | ApplicationFailure e) {
       status = "failed";
       currentStep = null;
       Workflow.upsertTypedSearchAttributes(PipelineSearchAttributes.STATUS.valueSet(status));
@@ -98,7 +135,12 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   }
 
   /** Result of one step body: what it produced and the summary to record. */
-  private record StepOutcome(List<ArtifactRef> outputs, Map<String, Long> counts, long bytesIn) {}
+  private record StepOutcome(List<ArtifactRef> outputs, Map<String, Long> counts, long bytesIn,
+      Map<String, Double> figures) {
+    StepOutcome(List<ArtifactRef> outputs, Map<String, Long> counts, long bytesIn) {
+      this(outputs, counts, bytesIn, Map.of());
+    }
+  }
 
   private List<ArtifactRef> step(String name, Supplier<StepOutcome> body) {
     currentStep = name;
@@ -108,11 +150,11 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     ledger.stepStarted(runId, name);
     long start = Workflow.currentTimeMillis();
     StepOutcome outcome = body.get();
-    StepSummary summary = new StepSummary(
-        name, outcome.counts(), outcome.bytesIn(), Workflow.currentTimeMillis() - start, outcome.outputs());
+    StepSummary summary = new StepSummary(name, outcome.counts(), outcome.bytesIn(),
+        Workflow.currentTimeMillis() - start, outcome.outputs(), outcome.figures());
     ledger.stepFinished(runId, summary);
     finished.add(summary);
-    log.info("run {} step {} done: {}", runId, name, outcome.counts());
+    log.info("run {} step {} done: {} {}", runId, name, outcome.counts(), outcome.figures());
     return outcome.outputs();
   }
 
@@ -179,6 +221,12 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
           outputs.add(a);
         }
       }
+      if (r.trainBin() != null) {
+        trainShards.add(r.trainBin());
+      }
+      if (r.valBin() != null) {
+        valShards.add(r.valBin());
+      }
     }
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("documents", docs);
@@ -187,6 +235,103 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     counts.put("train_tokens", trainTokens);
     counts.put("val_tokens", valTokens);
     return new StepOutcome(outputs, counts, bytes);
+  }
+
+  /**
+   * Evaluates the untrained model (what training starts from) for the "before" figures, then trains.
+   * Both run on the train queue, one after the other.
+   */
+  private StepOutcome runTrain(RunRequest request, TrainParams params) {
+    if (trainShards.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "tokenize wrote no training tokens: every document went to the held-out split", "BadInput");
+    }
+    if (valShards.isEmpty()) {
+      log.warn("run {}: no held-out documents (raise tokenize.valFraction or name heldOutSources);"
+          + " the model is not evaluated", runId);
+    } else {
+      initialEval = evaluate.evaluate(new EvaluateActivities.EvaluateRequest(
+          runId, request.bucket(), "initial", null, params, List.copyOf(valShards)));
+    }
+    trained = train.train(new TrainActivities.TrainRequest(runId, request.bucket(), List.copyOf(trainShards), params));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("steps", trained.steps());
+    counts.put("resumed_from_step", trained.resumedFromStep());
+    counts.put("tokens_seen", trained.tokensSeen());
+    counts.put("parameters", trained.parameters());
+    counts.put("checkpoints", (long) trained.checkpoints());
+    counts.put("documents_seen", trained.documentsSeen());
+    Map<String, Double> figures = new LinkedHashMap<>();
+    if (trained.lastLoss() != null) {
+      figures.put("train_loss", trained.lastLoss());
+    }
+    if (trained.tokensPerSecond() != null) {
+      figures.put("tokens_per_second", trained.tokensPerSecond());
+    }
+    List<ArtifactRef> outputs = new ArrayList<>(List.of(trained.model(), trained.lastCheckpoint()));
+    if (trained.tokenRanges() != null) {
+      outputs.add(trained.tokenRanges());
+    }
+    return new StepOutcome(outputs, counts, sizeOf(trainShards), figures);
+  }
+
+  /** The trained model on the held-out split, beside the untrained one. */
+  private StepOutcome runEvaluate(RunRequest request, TrainParams params) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    Map<String, Double> figures = new LinkedHashMap<>();
+    List<ArtifactRef> outputs = new ArrayList<>();
+    if (valShards.isEmpty()) {
+      counts.put("val_tokens", 0L);
+      return new StepOutcome(outputs, counts, 0, figures);
+    }
+    finalEval = evaluate.evaluate(new EvaluateActivities.EvaluateRequest(
+        runId, request.bucket(), "final", trained.model(), params, List.copyOf(valShards)));
+    counts.put("val_tokens", finalEval.tokens());
+    counts.put("val_bytes", finalEval.bytes());
+    if (initialEval != null) {
+      figures.put("val_loss_before", initialEval.loss());
+      figures.put("bits_per_byte_before", initialEval.bitsPerByte());
+      figures.put("perplexity_before", initialEval.perplexity());
+      outputs.add(initialEval.report());
+    }
+    figures.put("val_loss", finalEval.loss());
+    figures.put("bits_per_byte", finalEval.bitsPerByte());
+    figures.put("perplexity", finalEval.perplexity());
+    outputs.add(finalEval.report());
+    return new StepOutcome(outputs, counts, sizeOf(valShards), figures);
+  }
+
+  /** Q8_0 weights, then the dequantized model evaluated against the fp32 one. */
+  private StepOutcome runQuantize(RunRequest request, TrainParams params) {
+    QuantizeActivities.QuantizeResult q = quantize.quantize(new QuantizeActivities.QuantizeRequest(
+        runId, request.bucket(), trained.model(), params, List.copyOf(valShards), finalEval));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("fp32_bytes", q.fp32Bytes());
+    counts.put("quantized_bytes", q.quantizedBytes());
+    counts.put("quantized_tensors", (long) q.quantizedTensors());
+    counts.put("fp32_tensors", (long) q.fp32Tensors());
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put("size_ratio", q.sizeRatio());
+    if (q.quantized() != null) {
+      figures.put("val_loss_q8", q.quantized().loss());
+      figures.put("bits_per_byte_q8", q.quantized().bitsPerByte());
+    }
+    if (q.lossDelta() != null) {
+      figures.put("loss_delta", q.lossDelta());
+    }
+    List<ArtifactRef> outputs = new ArrayList<>(List.of(q.quantizedModel()));
+    if (q.report() != null) {
+      outputs.add(q.report());
+    }
+    return new StepOutcome(outputs, counts, trained.model().sizeBytes(), figures);
+  }
+
+  private static long sizeOf(List<ArtifactRef> refs) {
+    long n = 0;
+    for (ArtifactRef r : refs) {
+      n += r.sizeBytes();
+    }
+    return n;
   }
 
   /** Starts one activity per item, all at once, and waits for every result in item order. */

@@ -1,5 +1,6 @@
 package dev.pretrain.workflows.run;
 
+import dev.pretrain.workflows.train.TrainParams;
 import java.util.List;
 
 /**
@@ -11,6 +12,8 @@ import java.util.List;
  * @param bucket         bucket that receives the run's artifacts
  * @param ingest         ingest parameters
  * @param tokenize       tokenize parameters
+ * @param train          model, training and evaluation parameters; null (a request written before
+ *                       the train step existed) means {@link TrainParams#defaults()}
  */
 public record RunRequest(
     String runId,
@@ -18,7 +21,23 @@ public record RunRequest(
     List<String> inputs,
     String bucket,
     IngestParams ingest,
-    TokenizeParams tokenize) {
+    TokenizeParams tokenize,
+    TrainParams train) {
+
+  /** A request with the default train parameters (callers that predate the train step). */
+  public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
+      TokenizeParams tokenize) {
+    this(runId, recipe, inputs, bucket, ingest, tokenize, null);
+  }
+
+  /** The train parameters, defaults when none were given. */
+  public TrainParams trainOrDefaults() {
+    return train == null ? TrainParams.defaults() : train;
+  }
+
+  public RunRequest withTrain(TrainParams params) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params);
+  }
 
   public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {
     public static IngestParams defaults() {

@@ -10,6 +10,16 @@ import java.util.Map;
  * @param counts   named counts (records in, kept, quarantined, tokens, ...), insertion-ordered
  * @param bytesIn  input bytes the step read, for MB/s
  * @param millis   wall time of the step, measured with workflow time
+ * @param figures  named measurements that are not counts (losses, bits per byte, tokens/s, size
+ *                 ratio), insertion-ordered; empty for batch steps, null in runs recorded before
+ *                 the train step existed
  */
 public record StepSummary(
-    String step, Map<String, Long> counts, long bytesIn, long millis, List<ArtifactRef> outputs) {}
+    String step, Map<String, Long> counts, long bytesIn, long millis, List<ArtifactRef> outputs,
+    Map<String, Double> figures) {
+
+  /** A step with counts only (the batch steps). */
+  public StepSummary(String step, Map<String, Long> counts, long bytesIn, long millis, List<ArtifactRef> outputs) {
+    this(step, counts, bytesIn, millis, outputs, Map.of());
+  }
+}

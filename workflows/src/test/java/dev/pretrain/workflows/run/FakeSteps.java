@@ -2,10 +2,13 @@ package dev.pretrain.workflows.run;
 
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.evaluate.EvaluateActivities;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
 import dev.pretrain.workflows.ingest.InputFile;
+import dev.pretrain.workflows.quantize.QuantizeActivities;
 import dev.pretrain.workflows.tokenize.TokenizeActivities;
+import dev.pretrain.workflows.train.TrainActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * In-memory activity implementations for unit tests of the workflow class alone: they return
  * consistent counts so the test can check how the workflow combines them. The real activities are
- * exercised end to end in tests/.
+ * exercised end to end in tests/. The model steps are a separate object ({@link #model}), registered
+ * on the train task queue's worker as the real ones are.
  */
 final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActivities, RunLedgerActivities {
 
@@ -25,6 +29,8 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   final List<String> ledger = Collections.synchronizedList(new ArrayList<>());
   volatile int ingestFailuresToThrow;
   volatile boolean tokenizeBadParameter;
+  volatile boolean noValidation;
+  final Model model = new Model();
 
   @Override
   public List<IngestPartition> planIngest(PlanRequest request) {
@@ -63,7 +69,13 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
     }
     int i = request.shardIndex();
     ArtifactRef bin = new ArtifactRef("s3://b/runs/r/tokenize/train-" + i + ".bin", "ef", 1024);
-    return new TokenizeResult(i, 7, 6, 1, 600, 100, 9, bin, null, null, null);
+    ArtifactRef map = new ArtifactRef("s3://b/runs/r/tokenize/train-" + i + ".map.jsonl", "f0", 64);
+    if (noValidation) {
+      return new TokenizeResult(i, 7, 7, 0, 700, 0, 9, bin, map, null, null);
+    }
+    ArtifactRef val = new ArtifactRef("s3://b/runs/r/tokenize/val-" + i + ".bin", "f1", 256);
+    ArtifactRef valMap = new ArtifactRef("s3://b/runs/r/tokenize/val-" + i + ".map.jsonl", "f2", 32);
+    return new TokenizeResult(i, 7, 6, 1, 600, 100, 9, bin, map, val, valMap);
   }
 
   @Override
@@ -89,5 +101,59 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   @Override
   public void runFinished(String runId, String status, String error) {
     ledger.add("run-finished " + status + (error == null ? "" : " " + error));
+  }
+
+  /** Train, evaluate and quantize with fixed figures; records what the workflow asked for. */
+  static final class Model implements TrainActivities, EvaluateActivities, QuantizeActivities {
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    final List<TrainRequest> trainRequests = Collections.synchronizedList(new ArrayList<>());
+    final List<EvaluateRequest> evaluateRequests = Collections.synchronizedList(new ArrayList<>());
+    final List<QuantizeRequest> quantizeRequests = Collections.synchronizedList(new ArrayList<>());
+    volatile int trainFailuresToThrow;
+    volatile boolean trainBadParameter;
+
+    @Override
+    public TrainResult train(TrainRequest request) {
+      calls.add("train");
+      trainRequests.add(request);
+      if (trainBadParameter) {
+        throw ApplicationFailure.newNonRetryableFailure("seqLen 512 exceeds contextLength 128", "BadParameter");
+      }
+      if (trainFailuresToThrow > 0) {
+        trainFailuresToThrow--;
+        throw new IllegalStateException("worker lost (injected)");
+      }
+      String base = "s3://" + request.bucket() + "/runs/" + request.runId() + "/train/";
+      int steps = request.params().steps();
+      long resumed = trainRequests.size() > 1 ? 20 : 0;
+      return new TrainResult(new ArtifactRef(base + "model.pt", "aa", 4000),
+          new ArtifactRef(base + String.format("ckpt-%07d.pt", steps), "aa", 4000),
+          new ArtifactRef(base + "token-ranges.json", "bb", 300), steps, resumed, 3, 1024L * steps, 1_000_000,
+          4.25, 1500.0, 14, "cpu()");
+    }
+
+    @Override
+    public EvaluateResult evaluate(EvaluateRequest request) {
+      calls.add("evaluate " + request.label());
+      evaluateRequests.add(request);
+      boolean initial = request.model() == null;
+      double loss = initial ? 10.8 : 5.5;
+      ArtifactRef report = new ArtifactRef(
+          "s3://" + request.bucket() + "/runs/" + request.runId() + "/evaluate/" + request.label() + ".json", "cc", 500);
+      return new EvaluateResult(request.label(), initial ? null : request.model().uri(), report, loss, Math.exp(loss),
+          loss / Math.log(2) / 4, 199, 796);
+    }
+
+    @Override
+    public QuantizeResult quantize(QuantizeRequest request) {
+      calls.add("quantize");
+      quantizeRequests.add(request);
+      String base = "s3://" + request.bucket() + "/runs/" + request.runId() + "/quantize/";
+      EvaluateResult q = request.reference() == null ? null
+          : new EvaluateResult("q8_0", base + "model-q8_0.bin", new ArtifactRef(base + "report.json", "dd", 400),
+              request.reference().loss() + 0.002, Math.exp(request.reference().loss() + 0.002), 1.9, 199, 796);
+      return new QuantizeResult(new ArtifactRef(base + "model-q8_0.bin", "ee", 1100), q == null ? null : q.report(),
+          4000, 1062, 1062 / 4000.0, 9, 5, request.reference(), q, q == null ? null : 0.002);
+    }
   }
 }

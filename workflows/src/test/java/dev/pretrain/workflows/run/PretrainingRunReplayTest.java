@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Histories recorded from earlier versions of the workflow must still replay: a change that breaks
- * determinism would otherwise break every run in flight when workers are upgraded.
+ * determinism would otherwise break every run in flight when workers are upgraded. v1 ends after
+ * tokenize (before the model steps); v2 runs train, evaluate and quantize.
  */
 class PretrainingRunReplayTest {
 
   @Test
   void recordedHistoriesStillReplay() throws Exception {
-    for (String name : new String[] {"pretraining-run-v1.json"}) {
+    for (String name : new String[] {"pretraining-run-v1.json", "pretraining-run-v2.json"}) {
       try (InputStream in = getClass().getResourceAsStream("/histories/" + name)) {
         if (in == null) {
           throw new IllegalStateException("missing recorded history " + name);

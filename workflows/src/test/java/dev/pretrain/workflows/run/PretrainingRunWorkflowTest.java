@@ -1,6 +1,7 @@
 package dev.pretrain.workflows.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,13 +16,21 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.train.TrainParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+// an activity sent to a queue nobody polls would wait forever
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PretrainingRunWorkflowTest {
 
   private TestWorkflowEnvironment env;
@@ -38,6 +47,10 @@ class PretrainingRunWorkflowTest {
     worker.registerWorkflowImplementationTypes(PretrainingRunWorkflowImpl.class);
     steps = new FakeSteps();
     worker.registerActivitiesImplementations(steps);
+    // the model steps only on their own queue, one at a time, as PipelineWorker registers them
+    Worker modelWorker = env.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE,
+        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build());
+    modelWorker.registerActivitiesImplementations(steps.model);
     env.start();
     client = env.getWorkflowClient();
   }
@@ -49,7 +62,7 @@ class PretrainingRunWorkflowTest {
 
   static RunRequest request(String runId) {
     return new RunRequest(runId, "unit", List.of("s3://corpus/demo/"), "pretrain",
-        RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults());
+        RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults(), TrainParams.quick());
   }
 
   private PretrainingRunWorkflow stub(String runId) {
@@ -64,7 +77,8 @@ class PretrainingRunWorkflowTest {
     RunSummary summary = stub("r1").run(request("r1"));
 
     assertEquals("completed", summary.status());
-    assertEquals(List.of("ingest", "dedup", "tokenize"), summary.steps().stream().map(StepSummary::step).toList());
+    assertEquals(List.of("ingest", "dedup", "tokenize", "train", "evaluate", "quantize"),
+        summary.steps().stream().map(StepSummary::step).toList());
     StepSummary ingest = summary.steps().get(0);
     assertEquals(20L, ingest.counts().get("records_in"));
     assertEquals(16L, ingest.counts().get("kept"));
@@ -112,7 +126,80 @@ class PretrainingRunWorkflowTest {
 
     RunProgress progress = wf.progress();
     assertEquals("completed", progress.status());
-    assertEquals(3, progress.finished().size());
+    assertEquals(6, progress.finished().size());
+  }
+
+  @Test
+  void modelStepsGetTheSplitShardsAndReportBeforeAndAfter() {
+    RunSummary summary = stub("r5").run(request("r5"));
+
+    assertEquals(List.of("evaluate initial", "train", "evaluate final", "quantize"), steps.model.calls);
+    var train = steps.model.trainRequests.get(0);
+    assertEquals(List.of("s3://b/runs/r/tokenize/train-0.bin", "s3://b/runs/r/tokenize/train-1.bin"),
+        train.trainShards().stream().map(ArtifactRef::uri).toList(), "train .bin shards only, no maps");
+    assertEquals(TrainParams.quick(), train.params());
+    var initial = steps.model.evaluateRequests.get(0);
+    assertNull(initial.model(), "the untrained model is evaluated from the params");
+    assertEquals(List.of("s3://b/runs/r/tokenize/val-0.bin", "s3://b/runs/r/tokenize/val-1.bin"),
+        initial.valShards().stream().map(ArtifactRef::uri).toList());
+    assertEquals("s3://pretrain/runs/r5/train/model.pt", steps.model.evaluateRequests.get(1).model().uri());
+    assertEquals(5.5, steps.model.quantizeRequests.get(0).reference().loss(), "quantize compares with the final eval");
+
+    StepSummary trainStep = summary.steps().get(3);
+    assertEquals(40L, trainStep.counts().get("steps"));
+    assertEquals(1500.0, trainStep.figures().get("tokens_per_second"));
+    assertEquals(2048L, trainStep.bytesIn(), "two train shards of 1024 bytes");
+    Map<String, Double> eval = summary.steps().get(4).figures();
+    assertEquals(10.8, eval.get("val_loss_before"));
+    assertEquals(5.5, eval.get("val_loss"));
+    assertEquals(10.8 / Math.log(2) / 4, eval.get("bits_per_byte_before"), 1e-12);
+    assertEquals(5.5 / Math.log(2) / 4, eval.get("bits_per_byte"), 1e-12);
+    Map<String, Double> q = summary.steps().get(5).figures();
+    assertEquals(1062 / 4000.0, q.get("size_ratio"), 1e-12);
+    assertEquals(0.002, q.get("loss_delta"), 1e-12);
+    assertEquals(List.of("step-started train", "step-finished train", "step-started evaluate",
+        "step-finished evaluate", "step-started quantize", "step-finished quantize", "run-finished completed"),
+        steps.ledger.subList(steps.ledger.size() - 7, steps.ledger.size()));
+  }
+
+  @Test
+  void aTrainFailureIsRetriedAndABadParameterIsNot() {
+    steps.model.trainFailuresToThrow = 1;
+    assertEquals("completed", stub("r6").run(request("r6")).status());
+    assertEquals(2, steps.model.trainRequests.size(), "one retry after the injected failure");
+
+    steps.model.trainBadParameter = true;
+    steps.model.trainRequests.clear();
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> stub("r7").run(request("r7")));
+    ApplicationFailure cause = (ApplicationFailure) ((ActivityFailure) e.getCause()).getCause();
+    assertEquals("BadParameter", cause.getType());
+    assertEquals(1, steps.model.trainRequests.size(), "no retries");
+    assertTrue(steps.ledger.contains("run-finished failed seqLen 512 exceeds contextLength 128"), steps.ledger.toString());
+  }
+
+  @Test
+  void withoutHeldOutDataTheModelIsTrainedAndQuantizedButNotEvaluated() {
+    steps.noValidation = true;
+
+    RunSummary summary = stub("r8").run(request("r8"));
+
+    assertEquals("completed", summary.status());
+    assertEquals(List.of("train", "quantize"), steps.model.calls);
+    assertEquals(0L, summary.steps().get(4).counts().get("val_tokens"));
+    assertTrue(summary.steps().get(4).figures().isEmpty());
+    assertEquals(1062 / 4000.0, summary.steps().get(5).figures().get("size_ratio"), 1e-12);
+    assertNull(summary.steps().get(5).figures().get("loss_delta"));
+  }
+
+  @Test
+  void aRequestWithoutTrainParamsUsesTheDefaults() {
+    RunRequest old = new RunRequest("r9", "unit", List.of("s3://corpus/demo/"), "pretrain",
+        RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults());
+    assertNull(old.train());
+
+    stub("r9").run(old);
+
+    assertEquals(TrainParams.defaults(), steps.model.trainRequests.get(0).params());
   }
 
   /** Writes a fresh history for the replay test: run with -Dpretrain.recordHistory=true. */
@@ -123,6 +210,7 @@ class PretrainingRunWorkflowTest {
     }
     stub("recorded").run(request("recorded"));
     WorkflowExecutionHistory history = client.fetchHistory(PretrainingRunWorkflow.workflowId("recorded"));
-    Files.writeString(Path.of("src/test/resources/histories/pretraining-run-v1.json"), history.toJson(true));
+    // v1 (ingest -> dedup -> tokenize) stays as recorded; this writes the current version
+    Files.writeString(Path.of("src/test/resources/histories/pretraining-run-v2.json"), history.toJson(true));
   }
 }

@@ -1,0 +1,396 @@
+package dev.pretrain.activities.train;
+
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.activities.ArtifactCache;
+import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.activities.WorkDirs;
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.StepNames;
+import dev.pretrain.workflows.train.TrainActivities;
+import dev.pretrain.workflows.train.TrainParams;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The train step: downloads the train token shards (verified, cached per worker), resumes from the
+ * newest usable checkpoint of the run or starts from the seeded initial model, and trains to the
+ * configured step count, uploading a checkpoint every {@code checkpointEvery} steps and after the
+ * last one.
+ *
+ * <p>Objects, all under {@code runs/<runId>/train/}:
+ * <ul>
+ *   <li>{@code ckpt-<step, 7 digits>.pt}: a {@link Checkpoint} (weights, AdamW moments, step, data
+ *       position), kind {@code checkpoint}, made from the train token shards and the previous
+ *       checkpoint;
+ *   <li>{@code model.pt}: the final weights ({@link Checkpoint#writeModel}: the last checkpoint
+ *       without the optimizer state), kind {@code model}, made from the last checkpoint and
+ *       {@code token-ranges.json};
+ *   <li>{@code token-ranges.json}: the exact shards and token ranges the windows of the run covered
+ *       (kind {@code token-ranges}, made from those shards). The documents overlapping them are
+ *       recorded as the model's {@code artifact_documents} rows, so lineage answers "which documents
+ *       has this model seen" directly, and through the shards' token maps.
+ * </ul>
+ *
+ * <p>A retry looks for checkpoints in the heartbeat details of the failed attempt, in our database
+ * and in storage (a checkpoint may be uploaded but not yet recorded), and resumes from the newest
+ * one whose model, schedule and data match the request; the step counter and data stream continue
+ * from it. Keys are deterministic, so a retry overwrites what an earlier attempt wrote.
+ */
+public class TrainActivitiesImpl implements TrainActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainActivitiesImpl.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CHECKPOINT_KEY = Pattern.compile("/train/ckpt-(\\d{7,})\\.pt$");
+
+  public static final String CHECKPOINT_KIND = "checkpoint";
+  public static final String MODEL_KIND = "model";
+  public static final String TOKEN_RANGES_KIND = "token-ranges";
+
+  private final PipelineServices services;
+  private final ArtifactRepository artifacts;
+  private final DocumentRepository documents;
+
+  public TrainActivitiesImpl(PipelineServices services) {
+    this.services = services;
+    this.artifacts = new ArtifactRepository(services.database().jdbc());
+    this.documents = new DocumentRepository(services.database().jdbc());
+  }
+
+  public static String checkpointKey(String runId, long step) {
+    return String.format(Locale.ROOT, "runs/%s/train/ckpt-%07d.pt", runId, step);
+  }
+
+  public static String modelKey(String runId) {
+    return "runs/" + runId + "/train/model.pt";
+  }
+
+  public static String tokenRangesKey(String runId) {
+    return "runs/" + runId + "/train/token-ranges.json";
+  }
+
+  @Override
+  public TrainResult train(TrainRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    try {
+      return run(request, ctx);
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadParameter", e);
+    } catch (ArtifactCache.DigestMismatchException e) {
+      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadInput", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ActivityCompletionException completion) {
+          throw completion;
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** A checkpoint found in the heartbeat details, the database or storage. */
+  private record Candidate(long step, String uri, String sha256, long sizeBytes, boolean recorded) {}
+
+  private TrainResult run(TrainRequest request, ActivityExecutionContext ctx) throws IOException {
+    TrainParams p = request.params();
+    ModelConfig mc = ModelRuntime.modelConfig(p);
+    TrainConfig tc = ModelRuntime.trainConfig(p);
+    if (request.trainShards() == null || request.trainShards().isEmpty()) {
+      throw new IllegalArgumentException("no train token shards to train on");
+    }
+    String runId = request.runId();
+    int attempt = ctx.getInfo().getAttempt();
+    TrainProgress previous = ctx.getHeartbeatDetails(TrainProgress.class).orElse(null);
+    String knownCheckpoint = previous == null ? null : previous.checkpointUri();
+
+    Engine engine = ModelRuntime.init(services);
+    ArtifactCache cache = ArtifactCache.of(services);
+    // re-send the failed attempt's details while downloading, so they survive another failure
+    TrainProgress waiting = previous != null ? previous : new TrainProgress(0, tc.steps(), 0, 0, null);
+    List<Path> shards = cache.fetchAll(request.trainShards(), () -> ctx.heartbeat(waiting));
+    long[] shardTokens = TokenShards.open(shards).tokenCounts();
+    List<String> shardUris = request.trainShards().stream().map(ArtifactRef::uri).toList();
+
+    Path dir = services.workDir().resolve("train").resolve(runId);
+    WorkDirs.deleteQuietly(dir);
+    Files.createDirectories(dir);
+    Optional<Candidate> from = findCheckpoint(request, knownCheckpoint, mc, tc, shardTokens, cache);
+    Trainer trainer;
+    if (from.isPresent()) {
+      Candidate c = from.get();
+      if (!c.recorded()) {
+        // uploaded by an attempt that died before recording it
+        record(c.uri(), c.sha256(), c.sizeBytes(), CHECKPOINT_KIND, runId, shardUris);
+      }
+      log.info("run {} train attempt {}: resuming from checkpoint {} at step {} of {}", runId, attempt, c.uri(),
+          c.step(), tc.steps());
+      // a private copy: the trainer may hand it back as the last checkpoint, and the cache copy is deleted below
+      Path local = dir.resolve("resume.ckpt");
+      ArtifactRef at = new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes());
+      Files.copy(cache.fetch(at), local);
+      cache.evict(at);
+      trainer = Trainer.resume(local, shards);
+    } else {
+      log.info("run {} train attempt {}: starting at step 0 of {} ({} parameters, {} train tokens in {} shards)",
+          runId, attempt, tc.steps(), mc.parameterCount(), Arrays.stream(shardTokens).sum(), shards.size());
+      trainer = Trainer.start(mc, tc, shards);
+    }
+    String device = engine.defaultDevice().toString();
+    long resumedFrom = trainer.step();
+    try (trainer) {
+      Progress progress = new Progress(ctx, request, shardUris, from.map(Candidate::uri).orElse(null),
+          from.map(c -> new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes())).orElse(null), tc);
+      Trainer.Result r = trainer.run(dir.resolve("ckpt"), progress);
+      ArtifactRef last = progress.lastCheckpoint;
+      TokenShards data = TokenShards.open(shards);
+      List<ConsumedTokens.Shard> consumed = ConsumedTokens.of(data, tc.seqLen(), tc.seed(), trainer.dataPosition());
+      ArtifactRef ranges = publishTokenRanges(request, tc, consumed,
+          new WindowSampler(data, tc.seqLen(), tc.seed()).windowsPerEpoch(), trainer.dataPosition(),
+          trainer.tokensSeen(), dir.resolve("token-ranges.json"));
+      Path modelFile = dir.resolve("model.pt");
+      trainer.saveModel(modelFile);
+      ObjectStore.Stored model = services.store().putFile(request.bucket(), modelKey(runId), modelFile,
+          "application/octet-stream");
+      record(model.uri(), model.sha256(), model.sizeBytes(), MODEL_KIND, runId, List.of(last.uri(), ranges.uri()));
+      long seen = recordDocumentsSeen(model.uri(), request, consumed);
+      // an attempt that resumed at the last step trains nothing: the loss is the failed attempt's, if known
+      Double lastLoss = finite(r.lastLoss());
+      if (lastLoss == null && previous != null && previous.step() == r.step()) {
+        lastLoss = finite(previous.loss());
+      }
+      Double rate = finite(r.medianTokensPerSecond());
+      log.info("run {} trained: step {} loss {} median {} tokens/s on {}; model {}", runId, r.step(), lastLoss, rate,
+          device, model.uri());
+      return new TrainResult(ref(model), last, ranges, r.step(), resumedFrom, checkpointCount(tc), r.tokensSeen(),
+          mc.parameterCount(), lastLoss, rate, seen, device);
+    } finally {
+      WorkDirs.deleteQuietly(dir);
+    }
+  }
+
+  /** Heartbeats every step and uploads every checkpoint the trainer writes. */
+  private final class Progress implements Trainer.Listener {
+    private final ActivityExecutionContext ctx;
+    private final TrainRequest request;
+    private final List<String> shardUris;
+    private final TrainConfig tc;
+    private final long logEvery;
+    private String lastCheckpointUri;
+    private ArtifactRef lastCheckpoint;
+    private Trainer.StepMetrics lastStep;
+
+    Progress(ActivityExecutionContext ctx, TrainRequest request, List<String> shardUris, String resumedUri,
+        ArtifactRef resumed, TrainConfig tc) {
+      this.ctx = ctx;
+      this.request = request;
+      this.shardUris = shardUris;
+      this.tc = tc;
+      this.lastCheckpointUri = resumedUri;
+      this.lastCheckpoint = resumed;
+      this.logEvery = Math.max(1, tc.steps() / 20);
+    }
+
+    @Override
+    public void onStep(Trainer.StepMetrics m) {
+      lastStep = m;
+      // the SDK throttles heartbeats to the server; the latest details win
+      ctx.heartbeat(new TrainProgress(m.step(), m.totalSteps(), m.loss(), m.tokensPerSecond(), lastCheckpointUri));
+      if (m.step() % logEvery == 0 || m.step() == 1) {
+        log.info(String.format(Locale.ROOT, "run %s step %d/%d loss %.4f lr %.2e grad-norm %.3f %.0f tokens/s",
+            request.runId(), m.step(), m.totalSteps(), m.loss(), m.lr(), m.gradNorm(), m.tokensPerSecond()));
+      }
+    }
+
+    @Override
+    public void onCheckpoint(Path file, long step) {
+      ObjectStore.Stored s = services.store().putFile(request.bucket(), checkpointKey(request.runId(), step), file,
+          "application/octet-stream");
+      List<String> inputs = new ArrayList<>(shardUris);
+      if (lastCheckpointUri != null && !lastCheckpointUri.equals(s.uri())) {
+        inputs.add(lastCheckpointUri);
+      }
+      record(s.uri(), s.sha256(), s.sizeBytes(), CHECKPOINT_KIND, request.runId(), inputs);
+      lastCheckpointUri = s.uri();
+      lastCheckpoint = ref(s);
+      double loss = lastStep == null ? 0 : lastStep.loss();
+      double rate = lastStep == null ? 0 : lastStep.tokensPerSecond();
+      ctx.heartbeat(new TrainProgress(step, tc.steps(), loss, rate, s.uri()));
+      log.info("run {} checkpoint at step {}: {}", request.runId(), step, s.uri());
+    }
+  }
+
+  /**
+   * The newest checkpoint of the run that this request can continue: same model, schedule and
+   * data. Others (a run restarted with other parameters) are skipped with a warning.
+   */
+  private Optional<Candidate> findCheckpoint(TrainRequest request, String fromHeartbeat, ModelConfig mc, TrainConfig tc,
+      long[] shardTokens, ArtifactCache cache) {
+    String runId = request.runId();
+    Map<String, Candidate> found = new LinkedHashMap<>();
+    for (ArtifactRepository.Artifact a : artifacts.byRun(runId)) {
+      long step = stepOf(a.uri());
+      if (CHECKPOINT_KIND.equals(a.kind()) && step >= 0) {
+        found.put(a.uri(), new Candidate(step, a.uri(), a.sha256(), a.sizeBytes(), true));
+      }
+    }
+    for (ObjectStore.Stored s : services.store().list(request.bucket(), "runs/" + runId + "/train/ckpt-")) {
+      long step = stepOf(s.uri());
+      if (step >= 0 && !found.containsKey(s.uri())) {
+        found.put(s.uri(), new Candidate(step, s.uri(), null, s.sizeBytes(), false));
+      }
+    }
+    if (fromHeartbeat != null && !found.containsKey(fromHeartbeat) && stepOf(fromHeartbeat) >= 0) {
+      found.put(fromHeartbeat, new Candidate(stepOf(fromHeartbeat), fromHeartbeat, null, -1, false));
+    }
+    List<Candidate> newestFirst = new ArrayList<>(found.values());
+    newestFirst.sort(Comparator.comparingLong(Candidate::step).reversed());
+    for (Candidate c : newestFirst) {
+      if (c.step() > tc.steps()) {
+        log.warn("run {}: checkpoint {} is past the requested {} steps; not resuming from it", runId, c.uri(),
+            tc.steps());
+        continue;
+      }
+      ArtifactRef where = new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes());
+      Optional<ObjectStore.Stored> stat = services.store().stat(where.bucket(), where.key());
+      if (stat.isEmpty() || stat.get().sha256() == null
+          || (c.sha256() != null && !c.sha256().equals(stat.get().sha256()))) {
+        log.warn("run {}: checkpoint {} is missing or differs from its record; not resuming from it", runId, c.uri());
+        continue;
+      }
+      Candidate stored = new Candidate(c.step(), c.uri(), stat.get().sha256(), stat.get().sizeBytes(), c.recorded());
+      ArtifactRef at = new ArtifactRef(stored.uri(), stored.sha256(), stored.sizeBytes());
+      Checkpoint.Header h;
+      try {
+        h = Checkpoint.readHeader(cache.fetch(at));
+      } catch (IOException | ArtifactCache.DigestMismatchException | UncheckedIOException e) {
+        cache.evict(at);
+        log.warn("run {}: checkpoint {} cannot be read ({}); not resuming from it", runId, c.uri(), e.getMessage());
+        continue;
+      }
+      if (!h.model().equals(mc) || !h.train().equals(tc) || !Arrays.equals(h.shardTokens(), shardTokens)
+          || h.step() != c.step()) {
+        cache.evict(at);
+        log.warn("run {}: checkpoint {} was written with other parameters or data ({}); not resuming from it", runId,
+            c.uri(), h);
+        continue;
+      }
+      return Optional.of(stored);
+    }
+    return Optional.empty();
+  }
+
+  /** The shards and token ranges the run's windows covered, as JSON in storage. */
+  private ArtifactRef publishTokenRanges(TrainRequest request, TrainConfig tc, List<ConsumedTokens.Shard> consumed,
+      long windowsPerEpoch, long dataPosition, long tokensSeen, Path file) throws IOException {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("runId", request.runId());
+    doc.put("note", "token ranges [start, end) of each train shard that training windows covered; a window is seqLen "
+        + "input tokens plus one more target token; positions are token indexes in the shard");
+    doc.put("seqLen", tc.seqLen());
+    doc.put("batch", tc.batch());
+    doc.put("seed", tc.seed());
+    doc.put("windowsPerEpoch", windowsPerEpoch);
+    doc.put("windowsConsumed", dataPosition);
+    doc.put("tokensSeen", tokensSeen);
+    List<Map<String, Object>> perShard = new ArrayList<>();
+    List<String> inputs = new ArrayList<>();
+    for (ConsumedTokens.Shard c : consumed) {
+      if (c.windows() == 0) {
+        continue;
+      }
+      ArtifactRef shard = request.trainShards().get(c.index());
+      inputs.add(shard.uri());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("uri", shard.uri());
+      m.put("sha256", shard.sha256());
+      m.put("tokens", c.tokens());
+      m.put("windows", c.windows());
+      m.put("tokensCovered", c.tokensCovered());
+      m.put("ranges", c.ranges());
+      perShard.add(m);
+    }
+    doc.put("shards", perShard);
+    JSON.writeValue(file.toFile(), doc);
+    ObjectStore.Stored s = services.store().putFile(request.bucket(), tokenRangesKey(request.runId()), file,
+        "application/json");
+    record(s.uri(), s.sha256(), s.sizeBytes(), TOKEN_RANGES_KIND, request.runId(), inputs);
+    return ref(s);
+  }
+
+  /**
+   * Records, as the model's membership rows, every document whose token range in a train shard
+   * overlaps a consumed range (both are sorted by position, so one merge pass per shard).
+   */
+  private long recordDocumentsSeen(String modelUri, TrainRequest request, List<ConsumedTokens.Shard> consumed) {
+    List<DocumentRepository.Membership> seen = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (ConsumedTokens.Shard c : consumed) {
+      if (c.ranges().isEmpty()) {
+        continue;
+      }
+      List<long[]> ranges = c.ranges();
+      int r = 0;
+      for (DocumentRepository.Membership m : documents.members(request.trainShards().get(c.index()).uri())) {
+        if (m.tokenStart() == null || m.tokenEnd() == null) {
+          continue;
+        }
+        while (r < ranges.size() && ranges.get(r)[1] <= m.tokenStart()) {
+          r++;
+        }
+        if (r < ranges.size() && ranges.get(r)[0] < m.tokenEnd() && ids.add(m.docId())) {
+          seen.add(new DocumentRepository.Membership(m.docId(), seen.size(), null, null));
+        }
+      }
+    }
+    documents.replaceMembers(modelUri, seen);
+    return seen.size();
+  }
+
+  private void record(String uri, String sha256, long size, String kind, String runId, List<String> inputs) {
+    artifacts.record(new ArtifactRepository.Artifact(uri, sha256, size, kind, runId, StepNames.TRAIN,
+        services.store().endpoint(), services.store().region(), Instant.now()), inputs);
+  }
+
+  private static int checkpointCount(TrainConfig tc) {
+    return tc.steps() / tc.checkpointEvery() + (tc.steps() % tc.checkpointEvery() == 0 ? 0 : 1);
+  }
+
+  static long stepOf(String uri) {
+    Matcher m = CHECKPOINT_KEY.matcher(uri);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static Double finite(Double v) {
+    return v != null && Double.isFinite(v) ? v : null;
+  }
+
+  private static ArtifactRef ref(ObjectStore.Stored s) {
+    return new ArtifactRef(s.uri(), s.sha256(), s.sizeBytes());
+  }
+}

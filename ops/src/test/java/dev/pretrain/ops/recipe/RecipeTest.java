@@ -1,0 +1,86 @@
+package dev.pretrain.ops.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pretrain.workflows.run.RunRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecipeTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void readsARecipeIntoARunRequest() throws Exception {
+    Path f = dir.resolve("r.yaml");
+    Files.writeString(f, """
+        name: My Corpus
+        inputs:
+          - s3://corpus/demo/
+          - local/data.jsonl
+        ingest:
+          target-partition-bytes: 8MiB
+          shardTargetBytes: 1000000
+          defaultJurisdiction: EU
+        tokenize:
+          valFraction: 0.1
+          heldOutSources: [kjv]
+        """);
+    Recipe r = Recipe.load(f, "pretrain");
+    RunRequest req = r.toRequest("run-1");
+    assertEquals("My Corpus", req.recipe());
+    assertEquals(List.of("s3://corpus/demo/", dir.resolve("local/data.jsonl").toString()), req.inputs());
+    assertEquals("pretrain", req.bucket());
+    assertEquals(8L << 20, req.ingest().targetPartitionBytes());
+    assertEquals(1_000_000L, req.ingest().shardTargetBytes());
+    assertEquals("EU", req.ingest().defaultJurisdiction());
+    assertEquals("r50k_base", req.tokenize().encoding());
+    assertEquals(0.1, req.tokenize().valFraction());
+    assertEquals(List.of("kjv"), req.tokenize().heldOutSources());
+  }
+
+  @Test
+  void defaultsAndErrors() throws Exception {
+    Path f = dir.resolve("min.yaml");
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\nbucket: out\n");
+    Recipe r = Recipe.load(f, "pretrain");
+    assertEquals("out", r.bucket());
+    assertEquals(RunRequest.IngestParams.defaults(), r.ingest());
+    assertEquals(RunRequest.TokenizeParams.defaults(), r.tokenize());
+
+    Files.writeString(f, "name: x\ninputs: [s3://b/p/]\ningest:\n  partitionBytes: 3\n");
+    assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "b"));
+    Files.writeString(f, "inputs: [s3://b/p/]\n");
+    assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "b"));
+    Files.writeString(f, "name: x\ninputs: [http://web/]\n");
+    assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "b"));
+    Files.writeString(f, "name: x\ninputs: [s3://b/]\ntokenize:\n  valFraction: 1.5\n");
+    assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "b"));
+  }
+
+  @Test
+  void sizes() {
+    assertEquals(4096, Recipe.parseSize("4096"));
+    assertEquals(64L << 10, Recipe.parseSize("64KiB"));
+    assertEquals(16_000_000L, Recipe.parseSize("16 MB"));
+    assertEquals(3L << 29, Recipe.parseSize("1.5GiB"));
+    assertThrows(Recipe.RecipeException.class, () -> Recipe.parseSize("lots"));
+  }
+
+  @Test
+  void runIdsAreSortableAndUnique() {
+    Instant t = Instant.parse("2026-01-02T03:04:05Z");
+    String a = Recipe.newRunId("My Corpus!", t);
+    assertTrue(a.matches("my-corpus-20260102T030405Z-[0-9a-f]{4}"), a);
+    assertNotEquals(Recipe.newRunId("x", t), Recipe.newRunId("x", t) + "?");
+    assertTrue(Recipe.newRunId("a".repeat(100), t).length() <= 64);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.pretrain.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.lineage.LineageQueries;
+import dev.pretrain.db.runs.RunRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.ops.client.RunClient;
+import dev.pretrain.ops.corpus.CorpusFetcher;
+import dev.pretrain.ops.corpus.CorpusSpec;
+import dev.pretrain.ops.corpus.FetchResult;
+import dev.pretrain.ops.config.PretrainConfig;
+import dev.pretrain.ops.recipe.Recipe;
+import dev.pretrain.ops.worker.PipelineWorker;
+import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.run.PretrainingRunWorkflow;
+import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.run.RunSummary;
+import dev.pretrain.workflows.run.StepSummary;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A small real data run on the real local stack: real Debian/npm text fetched through the package
+ * clients, plus a folder of broken files, through ingest -> dedup -> tokenize (and whatever steps
+ * follow) on the Temporal CLI dev server, S3Proxy and the H2 server. Checks what a user and an
+ * auditor rely on: every document accounted for, every artifact in S3 as recorded, lineage from a
+ * token shard back to source documents, and bad records named by file, line and reason.
+ */
+class DataRunEndToEndTest {
+
+  static RealStack stack;
+  static PipelineWorker worker;
+  static RunSummary summary;
+  static String runId;
+  static Path badDir;
+
+  @BeforeAll
+  static void runOnce() throws Exception {
+    Path dataDir = Path.of("target", "e2e").toAbsolutePath();
+    stack = RealStack.start(dataDir);
+    PretrainConfig cfg = stack.config;
+    worker = PipelineWorker.start(cfg, stack.temporal, 2);
+
+    FetchResult corpus = new CorpusFetcher(cfg.dataDir(), cfg.objectStore(), stack.database, System.err::println)
+        .fetch(CorpusSpec.named("quick"), PretrainConfig.CORPUS_BUCKET, "e2e-quick");
+    badDir = writeBadInputs(dataDir.resolve("bad-input"));
+
+    RunRequest request = new Recipe("e2e", List.of(corpus.inputUri(), badDir.toUri().toString()), cfg.bucket(),
+        RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults())
+        .toRequest(Recipe.newRunId("e2e", Instant.now()));
+    request = E2eParams.fast(request);
+    runId = request.runId();
+    cfg.objectStore().ensureBucket(request.bucket()); // as `./pretrain run` does
+    RunClient runs = new RunClient(stack.temporal.client("e2e-test"));
+    String workflowId = runs.start(request);
+    summary = runs.follow(workflowId, System.err, Duration.ofSeconds(1));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  /** A JSONL file with an invalid UTF-8 line and a line without text between good lines; a cut gzip. */
+  static Path writeBadInputs(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
+    jsonl.writeBytes("{\"id\":\"bad-1\",\"text\":\"A good record before the bad ones.\",\"source\":\"e2e-bad\"}\n"
+        .getBytes(StandardCharsets.UTF_8));
+    jsonl.writeBytes("{\"id\":\"bad-2\",\"text\":\"broken ".getBytes(StandardCharsets.UTF_8));
+    jsonl.writeBytes(new byte[] {(byte) 0xC3, (byte) 0x28});
+    jsonl.writeBytes(" bytes\",\"source\":\"e2e-bad\"}\n".getBytes(StandardCharsets.UTF_8));
+    jsonl.writeBytes("{\"id\":\"bad-3\",\"body\":\"no text field\",\"source\":\"e2e-bad\"}\n"
+        .getBytes(StandardCharsets.UTF_8));
+    jsonl.writeBytes("{\"id\":\"bad-4\",\"text\":\"A good record after the bad ones.\",\"source\":\"e2e-bad\"}\n"
+        .getBytes(StandardCharsets.UTF_8));
+    Files.write(dir.resolve("mixed.jsonl"), jsonl.toByteArray());
+
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      for (int i = 0; i < 200; i++) {
+        out.write(("{\"id\":\"gz-" + i + "\",\"text\":\"Line " + i + " of a gzip file that will be cut short, with"
+            + " some text so the stream is long enough: " + "abc ".repeat(i % 17) + "\",\"source\":\"e2e-bad\"}\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] whole = gz.toByteArray();
+    Files.write(dir.resolve("truncated.jsonl.gz"), Arrays.copyOf(whole, whole.length * 2 / 3));
+    return dir;
+  }
+
+  private static StepSummary step(String name) {
+    return summary.steps().stream().filter(s -> s.step().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + name + " in " + summary));
+  }
+
+  @Test
+  void everyDocumentIsAccountedFor() {
+    assertEquals("completed", summary.status());
+    Map<String, Long> ingest = step("ingest").counts();
+    Map<String, Long> dedup = step("dedup").counts();
+    Map<String, Long> tokenize = step("tokenize").counts();
+
+    assertEquals(ingest.get("records_in"), ingest.get("kept") + ingest.get("rejected") + ingest.get("quarantined"));
+    assertEquals(ingest.get("kept"), dedup.get("documents_in"));
+    assertEquals(dedup.get("documents_in"), dedup.get("kept") + dedup.get("duplicates"));
+    assertEquals(dedup.get("kept"), tokenize.get("documents"));
+    assertEquals(tokenize.get("documents"), tokenize.get("train_documents") + tokenize.get("val_documents"));
+    assertTrue(dedup.get("duplicates") > 0, "the two linux-doc versions share identical files: " + dedup);
+
+    // the database agrees with the workflow's counts
+    DocumentRepository docs = new DocumentRepository(stack.database.jdbc());
+    long quarantineRows = docs.quarantine(runId).size();
+    assertEquals(ingest.get("rejected") + ingest.get("quarantined"), quarantineRows);
+    assertEquals(dedup.get("duplicates"), docs.decisions(runId, "dedup").stream()
+        .filter(d -> d.decision().equals("duplicate") && d.relatedDocId() != null).count());
+    assertEquals("completed", new RunRepository(stack.database.jdbc()).find(runId).orElseThrow().status());
+  }
+
+  @Test
+  void badRecordsAreNamedByFileLineAndReasonAndGoodOnesBesideThemKept() {
+    DocumentRepository docs = new DocumentRepository(stack.database.jdbc());
+    List<DocumentRepository.Quarantined> bad = docs.quarantine(runId);
+    String mixed = badDir.resolve("mixed.jsonl").toUri().toString();
+    String cut = badDir.resolve("truncated.jsonl.gz").toUri().toString();
+
+    DocumentRepository.Quarantined utf8 = find(bad, mixed, 2);
+    assertTrue(utf8.reason().toLowerCase().contains("utf-8"), utf8.reason());
+    DocumentRepository.Quarantined noText = find(bad, mixed, 3);
+    assertTrue(noText.reason().contains("text"), noText.reason());
+    assertTrue(bad.stream().anyMatch(q -> q.inputUri().equals(cut) && q.reason().toLowerCase().contains("gzip")),
+        "truncated gzip is reported: " + bad);
+
+    LineageQueries lineage = new LineageQueries(stack.database.jdbc());
+    assertTrue(lineage.document("bad-1").isPresent(), "the good line before the bad ones is kept");
+    assertTrue(lineage.document("bad-4").isPresent(), "the good line after the bad ones is kept");
+    assertTrue(lineage.document("gz-0").isPresent(), "lines of the gzip before the cut are kept");
+  }
+
+  private static DocumentRepository.Quarantined find(List<DocumentRepository.Quarantined> rows, String uri, long line) {
+    return rows.stream().filter(q -> q.inputUri().equals(uri) && q.line() == line).findFirst()
+        .orElseThrow(() -> new AssertionError("no quarantine row for " + uri + " line " + line + " in " + rows));
+  }
+
+  @Test
+  void everyArtifactIsInS3WithItsRecordedSha256() {
+    ObjectStore store = stack.config.objectStore();
+    List<ArtifactRepository.Artifact> artifacts = new ArtifactRepository(stack.database.jdbc()).byRun(runId);
+    assertFalse(artifacts.isEmpty());
+    for (ArtifactRepository.Artifact a : artifacts) {
+      ArtifactRef ref = new ArtifactRef(a.uri(), a.sha256(), a.sizeBytes());
+      assertEquals(a.sha256(), store.sha256Of(ref.bucket(), ref.key()), a.uri());
+    }
+    Set<String> recorded = artifacts.stream().map(ArtifactRepository.Artifact::uri).collect(Collectors.toSet());
+    for (StepSummary s : summary.steps()) {
+      for (ArtifactRef out : s.outputs()) {
+        assertTrue(recorded.contains(out.uri()), "step output recorded in the database: " + out.uri());
+      }
+    }
+  }
+
+  @Test
+  void lineageFromATokenShardReachesItsSourceDocuments() {
+    ArtifactRef shard = step("tokenize").outputs().stream().filter(a -> a.uri().endsWith(".bin")).findFirst()
+        .orElseThrow();
+    LineageQueries lineage = new LineageQueries(stack.database.jdbc());
+
+    List<LineageQueries.SourceLicenseCount> bySource = lineage.documentsBySourceAndLicense(shard.uri());
+    assertFalse(bySource.isEmpty(), "token shard holds documents");
+    assertTrue(bySource.stream().allMatch(c -> c.license() != null && c.documents() > 0), bySource.toString());
+
+    List<String> upstreamKinds = lineage.upstream(shard.uri()).stream().map(n -> n.artifact().kind()).toList();
+    assertTrue(upstreamKinds.contains("corpus-file") || upstreamKinds.contains("input-file"),
+        "upstream reaches the source files: " + upstreamKinds);
+  }
+
+  @Test
+  void theRealTemporalServerRecordedEachStepAsActivities() {
+    List<HistoryEvent> events = stack.temporal.client("e2e-test")
+        .fetchHistory(PretrainingRunWorkflow.workflowId(runId)).getEvents();
+    Set<String> activities = events.stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())
+        .collect(Collectors.toSet());
+    assertTrue(activities.containsAll(List.of("PlanIngest", "IngestPartition", "Dedup", "TokenizeShard")),
+        activities.toString());
+  }
+}

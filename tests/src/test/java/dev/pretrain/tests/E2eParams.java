@@ -1,0 +1,17 @@
+package dev.pretrain.tests;
+
+import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.train.TrainParams;
+
+/** Run parameters that keep the end-to-end tests quick on a 2-core machine. */
+final class E2eParams {
+  private E2eParams() {}
+
+  static RunRequest fast(RunRequest request) {
+    // small partitions and shards, so the fan-out and shard rolling are exercised on a few MB
+    return new RunRequest(request.runId(), request.recipe(), request.inputs(), request.bucket(),
+        new RunRequest.IngestParams(2L << 20, 1L << 20, "US"),
+        // enough held-out documents for a meaningful validation loss on a small corpus
+        new RunRequest.TokenizeParams("r50k_base", 0.2, java.util.List.of()), TrainParams.quick());
+  }
+}
