@@ -100,6 +100,10 @@ public class TrainActivitiesImpl implements TrainActivities {
       return run(request, ctx);
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadParameter", e);
+    } catch (Trainer.TrainingDivergedException e) {
+      // deterministic: a retry from the last checkpoint diverges at the same step
+      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage() + "; lower the learning rate",
+          "BadParameter", e);
     } catch (ArtifactCache.DigestMismatchException e) {
       throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadInput", e);
     } catch (IOException e) {

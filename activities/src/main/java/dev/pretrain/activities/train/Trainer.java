@@ -35,6 +35,13 @@ public final class Trainer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
+  /** The loss stopped being finite; resuming from a checkpoint would diverge the same way. */
+  public static final class TrainingDivergedException extends IllegalStateException {
+    public TrainingDivergedException(String message) {
+      super(message);
+    }
+  }
+
   /** What each step reports (for heartbeats and logs). */
   public record StepMetrics(long step, int totalSteps, double loss, double lr, double gradNorm, double tokensPerSecond,
       long tokensSeen, long dataPosition) {}
@@ -175,7 +182,7 @@ public final class Trainer implements AutoCloseable {
       DjlRuntime.noGradOnThisThread();
       loss = lossArray.getFloat();
       if (!Float.isFinite(loss)) {
-        throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + " (lr " + lr + "): training diverged");
+        throw new TrainingDivergedException("loss is " + loss + " at step " + (step + 1) + " (lr " + lr + "): training diverged");
       }
       List<NDArray> grads = new ArrayList<>(params.size());
       NDArray sumSq = null;

@@ -66,9 +66,15 @@ public final class DemoCommand extends BaseCommand {
       err().println("Fetching the '" + spec + "' corpus (cached after the first time) ...");
       corpus = CorpusCommand.fetch(cfg, db, spec, spec, err());
     }
+    // The quick corpus has ~150 documents: hold out a fifth of them so validation loss means something.
+    RunRequest.TokenizeParams tokenize = quick
+        ? new RunRequest.TokenizeParams("r50k_base", 0.2, List.of())
+        : RunRequest.TokenizeParams.defaults();
     Recipe recipe = new Recipe("demo-" + spec, List.of(corpus.inputUri()), cfg.bucket(),
-        RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults());
-    RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()));
+        RunRequest.IngestParams.defaults(), tokenize);
+    RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()))
+        .withTrain(quick ? dev.pretrain.workflows.train.TrainParams.quick()
+            : dev.pretrain.workflows.train.TrainParams.defaults());
     int code = RunCommand.startAndFollow(this, cfg, temporal, request, false);
     if (stack != null && !stack.isTestServer() && !keepUp) {
       err().println("The run's history stays in " + cfg.dataDir() + ": ./pretrain up, then open "

@@ -37,8 +37,12 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
     return docs == null || s.millis() <= 0 ? -1 : docs / (s.millis() / 1000.0);
   }
 
-  /** Tokens written per second, or -1 if the step reports no tokens. */
+  /** Tokens written per second (train: the trainer's own rate), or -1 if the step reports no tokens. */
   public static double tokensPerSecond(StepSummary s) {
+    Double trained = figure(s, "tokens_per_second");
+    if (trained != null) {
+      return trained;
+    }
     Map<String, Long> c = normalized(s.counts());
     long tokens = 0;
     boolean any = false;
@@ -114,6 +118,7 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
     }
     b.append(String.format(Locale.ROOT, "  %-10s %8.1fs%n", "total", totalMillis / 1000.0));
     b.append('\n');
+    b.append(modelText());
     b.append("Artifacts under ").append(artifactsLocation()).append('\n');
     for (StepSummary s : steps()) {
       String folder = commonFolder(s.outputs());
@@ -145,12 +150,78 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
       double t = tokensPerSecond(s);
       st.put("tokensPerSecond", t < 0 ? null : round(t));
       st.put("counts", s.counts());
+      if (s.figures() != null && !s.figures().isEmpty()) {
+        st.put("figures", s.figures());
+      }
       st.put("outputs", s.outputs() == null ? 0 : s.outputs().size());
       st.put("location", commonFolder(s.outputs()));
       steps.add(st);
     }
     m.put("steps", steps);
     return m;
+  }
+
+  /**
+   * The model steps' figures: validation loss and bits per byte before and after training and of
+   * the Q8_0 model, training throughput, quantized size. Empty for runs without a train step.
+   */
+  String modelText() {
+    StepSummary train = step("train");
+    if (train == null) {
+      return "";
+    }
+    StepSummary eval = step("evaluate");
+    StepSummary quant = step("quantize");
+    StringBuilder b = new StringBuilder();
+    Map<String, Long> c = train.counts() == null ? Map.of() : train.counts();
+    b.append(String.format(Locale.ROOT, "Model: %,d parameters, %,d steps, %,d tokens, %s tokens/s, train loss %s%n",
+        c.getOrDefault("parameters", 0L), c.getOrDefault("steps", 0L), c.getOrDefault("tokens_seen", 0L),
+        rate(tokensPerSecond(train)), num(figure(train, "train_loss"), "%.4f")));
+    if (c.getOrDefault("resumed_from_step", 0L) > 0) {
+      b.append(String.format(Locale.ROOT, "  resumed from the checkpoint at step %,d%n", c.get("resumed_from_step")));
+    }
+    if (eval == null || figure(eval, "val_loss") == null) {
+      b.append("  no held-out data: the model was not evaluated (tokenize.valFraction or heldOutSources)\n");
+    } else {
+      b.append(String.format(Locale.ROOT, "  %-22s %10s %10s %12s%n", "validation", "loss", "bits/byte", "perplexity"));
+      b.append(evalRow("before training", figure(eval, "val_loss_before"), figure(eval, "bits_per_byte_before"),
+          figure(eval, "perplexity_before")));
+      b.append(evalRow("after training", figure(eval, "val_loss"), figure(eval, "bits_per_byte"),
+          figure(eval, "perplexity")));
+      if (quant != null && figure(quant, "val_loss_q8") != null) {
+        Double q8 = figure(quant, "val_loss_q8");
+        b.append(evalRow("Q8_0 (dequantized)", q8, figure(quant, "bits_per_byte_q8"), Math.exp(q8)));
+      }
+    }
+    if (quant != null && quant.counts() != null && quant.counts().containsKey("quantized_bytes")) {
+      b.append(String.format(Locale.ROOT, "  Q8_0: %.2f MB of weights, %s of fp32 (%.2f MB); loss delta %s%n",
+          quant.counts().get("quantized_bytes") / 1e6, num(figure(quant, "size_ratio"), "%.3f"),
+          quant.counts().getOrDefault("fp32_bytes", 0L) / 1e6, num(figure(quant, "loss_delta"), "%+.5f")));
+    }
+    return b.append('\n').toString();
+  }
+
+  private static String evalRow(String label, Double loss, Double bpb, Double ppl) {
+    return String.format(Locale.ROOT, "  %-22s %10s %10s %12s%n", label, num(loss, "%.4f"), num(bpb, "%.4f"),
+        num(ppl, "%.1f"));
+  }
+
+  private StepSummary step(String name) {
+    for (StepSummary s : steps()) {
+      if (name.equals(s.step())) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** A figure of a step, or null (runs recorded before figures existed have none). */
+  static Double figure(StepSummary s, String name) {
+    return s.figures() == null ? null : s.figures().get(name);
+  }
+
+  private static String num(Double v, String format) {
+    return v == null ? "-" : String.format(Locale.ROOT, format, v);
   }
 
   private List<StepSummary> steps() {

@@ -52,4 +52,27 @@ class RunReportTest {
     assertEquals(5.0, steps.get(0).get("mbPerSecond"));
     assertEquals(500.0, steps.get(0).get("docsPerSecond"));
   }
+
+  @Test
+  void modelStepsShowLossAndBitsPerByteBeforeAndAfterThroughputAndQuantizedSize() {
+    StepSummary train = new StepSummary("train", counts("steps", 500, "resumed_from_step", 0, "tokens_seen", 512000,
+        "parameters", 7236864), 2_700_000, 330_000, List.of(), Map.of("train_loss", 5.5, "tokens_per_second", 1550.0));
+    StepSummary eval = new StepSummary("evaluate", counts("val_tokens", 32767), 1000, 20_000, List.of(),
+        Map.of("val_loss_before", 10.7, "bits_per_byte_before", 4.1, "perplexity_before", 44355.0, "val_loss", 6.0,
+            "bits_per_byte", 2.3, "perplexity", 403.4));
+    StepSummary quant = new StepSummary("quantize", counts("fp32_bytes", 28947456, "quantized_bytes", 7691152), 0,
+        15_000, List.of(), Map.of("size_ratio", 0.2657, "val_loss_q8", 6.0001, "bits_per_byte_q8", 2.3, "loss_delta",
+            0.0001));
+    RunReport report = new RunReport(new RunSummary("r2", "completed", List.of(train, eval, quant)), null, "pretrain");
+
+    assertEquals(1550.0, RunReport.tokensPerSecond(train), 1e-9, "the trainer's rate, not tokens over step time");
+    String text = report.text();
+    assertTrue(text.contains("Model: 7,236,864 parameters, 500 steps, 512,000 tokens, 1550 tokens/s"), text);
+    assertTrue(text.matches("(?s).*before training\\s+10\\.7000\\s+4\\.1000.*"), text);
+    assertTrue(text.matches("(?s).*after training\\s+6\\.0000\\s+2\\.3000.*"), text);
+    assertTrue(text.contains("Q8_0: 7.69 MB of weights, 0.266 of fp32 (28.95 MB); loss delta +0.00010"), text);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) report.json().get("steps");
+    assertEquals(6.0, ((Map<?, ?>) steps.get(1).get("figures")).get("val_loss"));
+  }
 }
