@@ -168,7 +168,7 @@ public class TrainActivitiesImpl implements TrainActivities {
     String device = engine.defaultDevice().toString();
     long resumedFrom = trainer.step();
     try (trainer) {
-      Progress progress = new Progress(ctx, request, shardUris, from.map(Candidate::uri).orElse(null),
+      Progress progress = new Progress(ctx, request, shardUris,
           from.map(c -> new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes())).orElse(null), tc);
       Trainer.Result r = trainer.run(dir.resolve("ckpt"), progress);
       ArtifactRef last = progress.lastCheckpoint;
@@ -205,17 +205,15 @@ public class TrainActivitiesImpl implements TrainActivities {
     private final List<String> shardUris;
     private final TrainConfig tc;
     private final long logEvery;
-    private String lastCheckpointUri;
     private ArtifactRef lastCheckpoint;
     private Trainer.StepMetrics lastStep;
 
-    Progress(ActivityExecutionContext ctx, TrainRequest request, List<String> shardUris, String resumedUri,
-        ArtifactRef resumed, TrainConfig tc) {
+    Progress(ActivityExecutionContext ctx, TrainRequest request, List<String> shardUris, ArtifactRef resumed,
+        TrainConfig tc) {
       this.ctx = ctx;
       this.request = request;
       this.shardUris = shardUris;
       this.tc = tc;
-      this.lastCheckpointUri = resumedUri;
       this.lastCheckpoint = resumed;
       this.logEvery = Math.max(1, tc.steps() / 20);
     }
@@ -224,7 +222,8 @@ public class TrainActivitiesImpl implements TrainActivities {
     public void onStep(Trainer.StepMetrics m) {
       lastStep = m;
       // the SDK throttles heartbeats to the server; the latest details win
-      ctx.heartbeat(new TrainProgress(m.step(), m.totalSteps(), m.loss(), m.tokensPerSecond(), lastCheckpointUri));
+      ctx.heartbeat(new TrainProgress(m.step(), m.totalSteps(), m.loss(), m.tokensPerSecond(),
+          lastCheckpoint == null ? null : lastCheckpoint.uri()));
       if (m.step() % logEvery == 0 || m.step() == 1) {
         log.info(String.format(Locale.ROOT, "run %s step %d/%d loss %.4f lr %.2e grad-norm %.3f %.0f tokens/s",
             request.runId(), m.step(), m.totalSteps(), m.loss(), m.lr(), m.gradNorm(), m.tokensPerSecond()));
@@ -236,11 +235,10 @@ public class TrainActivitiesImpl implements TrainActivities {
       ObjectStore.Stored s = services.store().putFile(request.bucket(), checkpointKey(request.runId(), step), file,
           "application/octet-stream");
       List<String> inputs = new ArrayList<>(shardUris);
-      if (lastCheckpointUri != null && !lastCheckpointUri.equals(s.uri())) {
-        inputs.add(lastCheckpointUri);
+      if (lastCheckpoint != null && !lastCheckpoint.uri().equals(s.uri())) {
+        inputs.add(lastCheckpoint.uri());
       }
       record(s.uri(), s.sha256(), s.sizeBytes(), CHECKPOINT_KIND, request.runId(), inputs);
-      lastCheckpointUri = s.uri();
       lastCheckpoint = ref(s);
       double loss = lastStep == null ? 0 : lastStep.loss();
       double rate = lastStep == null ? 0 : lastStep.tokensPerSecond();
