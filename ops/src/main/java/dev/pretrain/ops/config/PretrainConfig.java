@@ -38,9 +38,15 @@ public record PretrainConfig(
     return new ObjectStore(s3Endpoint, s3AccessKey, s3SecretKey, s3Region);
   }
 
-  /** Temporal Web UI link to one workflow execution. */
+  /**
+   * Temporal Web UI link to a run: the workflow list filtered to its workflow id (one click to the
+   * execution). The UI's execution page needs the Temporal run id as well, which a link printed
+   * before the run starts does not have; {@code /workflows/<id>} alone answers 400 in UI 2.50.
+   */
   public String workflowUrl(String workflowId) {
-    return temporalUi + "/namespaces/" + namespace + "/workflows/" + workflowId;
+    String query = java.net.URLEncoder.encode("WorkflowId=\"" + workflowId + "\"", java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
+    return temporalUi + "/namespaces/" + namespace + "/workflows?query=" + query;
   }
 
   /** The values as {@code key -> value}, with passwords and secret keys masked. */
