@@ -206,6 +206,32 @@ class DataRunEndToEndTest {
   }
 
   @Test
+  void trainingLowersValidationLossAndQ8_0StaysCloseToFullPrecision() {
+    Map<String, Double> eval = step("evaluate").figures();
+    assertTrue(eval.get("val_loss") < eval.get("val_loss_before") - 1.0,
+        "validation loss after training well below the untrained model's: " + eval);
+    Map<String, Double> quant = step("quantize").figures();
+    // Q8_0 keeps 8 bits per weight with one fp16 scale per 32: the loss may move by a few thousandths at most
+    assertTrue(Math.abs(quant.get("loss_delta")) < 0.01, "Q8_0 loss delta within 0.01 nats: " + quant);
+    assertTrue(quant.get("size_ratio") < 0.3, quant.toString());
+  }
+
+  @Test
+  void lineageFromTheQuantizedModelReachesSourceDocuments() {
+    ArtifactRef quantized = step("quantize").outputs().stream().filter(a -> a.uri().endsWith("model-q8_0.bin"))
+        .findFirst().orElseThrow(() -> new AssertionError("no quantized model in " + step("quantize")));
+    LineageQueries lineage = new LineageQueries(stack.database.jdbc());
+
+    List<LineageQueries.SourceLicenseCount> bySource = lineage.documentsBehind(quantized.uri());
+    assertFalse(bySource.isEmpty(), "the quantized model traces to the documents its model saw");
+    assertTrue(bySource.stream().anyMatch(c -> c.source().startsWith("linux-doc") && "GPL-2".equals(c.license())),
+        bySource.toString());
+    List<String> upstreamKinds = lineage.upstream(quantized.uri()).stream().map(n -> n.artifact().kind()).toList();
+    assertTrue(upstreamKinds.containsAll(List.of("model", "checkpoint", "tokens", "documents", "corpus-file")),
+        "quantized model -> model -> checkpoints -> token shards -> documents -> source files: " + upstreamKinds);
+  }
+
+  @Test
   void theRealTemporalServerRecordedEachStepAsActivities() {
     List<HistoryEvent> events = stack.temporal.client("e2e-test")
         .fetchHistory(PretrainingRunWorkflow.workflowId(runId)).getEvents();

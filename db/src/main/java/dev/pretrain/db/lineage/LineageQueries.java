@@ -102,6 +102,40 @@ public final class LineageQueries {
         artifactUri);
   }
 
+  /**
+   * Documents an artifact was made from, by source and license: its own membership rows, or else
+   * those of the nearest upstream artifacts that have them (a quantized model or an evaluation
+   * report inherits the documents its model saw). Each document is counted once.
+   */
+  public List<SourceLicenseCount> documentsBehind(String artifactUri) {
+    List<String> holders = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(artifactUri));
+    while (!queue.isEmpty()) {
+      String uri = queue.poll();
+      if (!seen.add(uri)) {
+        continue;
+      }
+      Long held = jdbc.queryForObject("SELECT COUNT(*) FROM artifact_documents WHERE artifact_uri = ?", Long.class, uri);
+      if (held != null && held > 0) {
+        holders.add(uri);
+      } else {
+        queue.addAll(jdbc.queryForList("SELECT input_uri FROM artifact_inputs WHERE artifact_uri = ?", String.class, uri));
+      }
+    }
+    if (holders.isEmpty()) {
+      return List.of();
+    }
+    String in = String.join(", ", java.util.Collections.nCopies(holders.size(), "?"));
+    return jdbc.query(
+        "SELECT d.source, d.license, COUNT(*) AS n, SUM(d.chars) AS chars FROM documents d WHERE d.doc_id IN"
+            + " (SELECT DISTINCT doc_id FROM artifact_documents WHERE artifact_uri IN (" + in + "))"
+            + " GROUP BY d.source, d.license ORDER BY d.source, d.license",
+        (rs, i) -> new SourceLicenseCount(rs.getString("source"), rs.getString("license"), rs.getLong("n"),
+            rs.getLong("chars")),
+        holders.toArray());
+  }
+
   /** Documents first read from an input file (a corpus object), by source and license. */
   public List<SourceLicenseCount> documentsReadFrom(String inputUri) {
     return jdbc.query(

@@ -80,13 +80,18 @@ public final class LineageCommand extends BaseCommand {
     json.put("downstream", nodesJson(down));
 
     List<SourceLicenseCount> held = q.documentsBySourceAndLicense(a.uri());
-    boolean readFrom = false;
+    String heading = "Documents held: ";
     if (held.isEmpty()) {
       held = q.documentsReadFrom(a.uri());
-      readFrom = !held.isEmpty();
+      heading = "Documents read from this file: ";
+    }
+    if (held.isEmpty()) {
+      // a quantized model, report, ...: the documents of the nearest upstream artifacts that hold some
+      held = q.documentsBehind(a.uri());
+      heading = "Documents it was made from: ";
     }
     long total = held.stream().mapToLong(SourceLicenseCount::documents).sum();
-    t.append('\n').append(readFrom ? "Documents read from this file: " : "Documents held: ").append(total).append('\n');
+    t.append('\n').append(heading).append(total).append('\n');
     if (!held.isEmpty()) {
       t.append(String.format(Locale.ROOT, "  %-32s %-40s %10s %14s%n", "source", "license", "documents", "chars"));
       for (SourceLicenseCount c : held) {
@@ -94,7 +99,8 @@ public final class LineageCommand extends BaseCommand {
             c.chars()));
       }
     }
-    json.put(readFrom ? "documentsReadFrom" : "documentsHeld", held);
+    json.put(heading.startsWith("Documents read") ? "documentsReadFrom"
+        : heading.startsWith("Documents held") ? "documentsHeld" : "documentsMadeFrom", held);
 
     List<Source> sources = q.sourcesOf(a.uri());
     if (!sources.isEmpty()) {
