@@ -1,6 +1,10 @@
 package dev.pretrain.ops;
 
+import dev.pretrain.ops.cli.AbandonCommand;
 import dev.pretrain.ops.cli.BaseCommand.UserException;
+import dev.pretrain.ops.cli.NamespaceCommand;
+import dev.pretrain.ops.cli.RerunCommand;
+import dev.pretrain.ops.cli.RetryCommand;
 import dev.pretrain.ops.cli.ConfigCommand;
 import dev.pretrain.ops.cli.CorpusCommand;
 import dev.pretrain.ops.cli.DemoCommand;
@@ -8,8 +12,10 @@ import dev.pretrain.ops.cli.GlobalOptions;
 import dev.pretrain.ops.cli.LineageCommand;
 import dev.pretrain.ops.cli.RunCommand;
 import dev.pretrain.ops.cli.RunsCommand;
+import dev.pretrain.ops.cli.ScheduleCommand;
 import dev.pretrain.ops.cli.StatusCommand;
 import dev.pretrain.ops.cli.UpCommand;
+import dev.pretrain.ops.cli.WatchCommand;
 import dev.pretrain.ops.cli.WorkerCommand;
 import dev.pretrain.ops.config.ConfigLoader.ConfigException;
 import dev.pretrain.ops.corpus.CorpusException;
@@ -32,9 +38,15 @@ import picocli.CommandLine.Mixin;
         RunCommand.class,
         DemoCommand.class,
         RunsCommand.class,
+        RetryCommand.class,
+        RerunCommand.class,
+        AbandonCommand.class,
+        ScheduleCommand.class,
         StatusCommand.class,
+        WatchCommand.class,
         LineageCommand.class,
         ConfigCommand.class,
+        NamespaceCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Start here:  ./pretrain demo        (starts what it needs, runs the pipeline on a small corpus)"})
@@ -42,6 +54,8 @@ public final class PretrainCli implements Runnable {
 
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;
+  /** The run waits for an operator: retry or abandon it. */
+  public static final int EXIT_PARKED = 3;
 
   @Mixin
   private GlobalOptions global = new GlobalOptions();

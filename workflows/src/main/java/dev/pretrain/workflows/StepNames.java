@@ -9,5 +9,8 @@ public final class StepNames {
   public static final String EVALUATE = "evaluate";
   public static final String QUANTIZE = "quantize";
 
+  /** Every step, in the order a run executes them. */
+  public static final java.util.List<String> ALL = java.util.List.of(INGEST, DEDUP, TOKENIZE, TRAIN, EVALUATE, QUANTIZE);
+
   private StepNames() {}
 }

@@ -23,8 +23,11 @@ public class IngestActivitiesImpl implements IngestActivities {
   public static final String BAD_INPUT = "BadInput";
   public static final String BAD_PARAMETER = "BadParameter";
 
-  /** Heartbeat details: input records and stored bytes read so far in this attempt. */
-  public record IngestProgress(long records, long bytes) {}
+  /**
+   * Heartbeat details: input records and stored bytes read so far in this attempt, and the stored size
+   * of the whole partition (so that {@code pretrain watch} can show a fraction and an ETA).
+   */
+  public record IngestProgress(long records, long bytes, long bytesTotal) {}
 
   private final PipelineServices services;
 
@@ -53,8 +56,9 @@ public class IngestActivitiesImpl implements IngestActivities {
       IngestJob.Request job = new IngestJob.Request(request.runId(), partition.index(), ctx.getInfo().getAttempt(),
           request.bucket(), partition.files().stream().map(f -> new IngestJob.Input(f.uri(), f.sizeBytes())).toList(),
           request.shardTargetBytes(), request.defaultJurisdiction());
+      long partitionBytes = partition.files().stream().mapToLong(f -> f.sizeBytes()).sum();
       IngestJob.Result r = IngestJob.run(services.batch(), job,
-          (records, bytes) -> ctx.heartbeat(new IngestProgress(records, bytes)));
+          (records, bytes) -> ctx.heartbeat(new IngestProgress(records, bytes, partitionBytes)));
       return new PartitionResult(r.partition(), r.recordsIn(), r.kept(), r.rejected(), r.quarantined(), r.bytesIn(),
           r.documentShards().stream().map(IngestActivitiesImpl::ref).toList(),
           r.quarantine() == null ? null : ref(r.quarantine()));

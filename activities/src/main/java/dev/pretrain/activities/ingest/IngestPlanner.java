@@ -44,7 +44,7 @@ public final class IngestPlanner {
     if (targetPartitionBytes <= 0) {
       throw new IngestInputException("targetPartitionBytes must be > 0, got " + targetPartitionBytes);
     }
-    Map<String, Long> files = new TreeMap<>();
+    Map<String, InputFile> files = new TreeMap<>();
     for (String input : inputs) {
       if (input == null || input.isBlank()) {
         throw new IngestInputException("an input is empty: " + inputs);
@@ -53,23 +53,23 @@ public final class IngestPlanner {
       if (found.isEmpty()) {
         throw new IngestInputException("input " + input + " holds no files");
       }
-      found.forEach(f -> files.putIfAbsent(f.uri(), f.sizeBytes()));
+      found.forEach(f -> files.putIfAbsent(f.uri(), f));
     }
     return partition(files, targetPartitionBytes);
   }
 
-  static List<IngestPartition> partition(Map<String, Long> sortedFiles, long targetPartitionBytes) {
+  static List<IngestPartition> partition(Map<String, InputFile> sortedFiles, long targetPartitionBytes) {
     List<IngestPartition> partitions = new ArrayList<>();
     List<InputFile> current = new ArrayList<>();
     long size = 0;
-    for (Map.Entry<String, Long> f : sortedFiles.entrySet()) {
-      if (!current.isEmpty() && size + f.getValue() > targetPartitionBytes) {
+    for (InputFile f : sortedFiles.values()) {
+      if (!current.isEmpty() && size + f.sizeBytes() > targetPartitionBytes) {
         partitions.add(new IngestPartition(partitions.size(), List.copyOf(current)));
         current.clear();
         size = 0;
       }
-      current.add(new InputFile(f.getKey(), f.getValue()));
-      size += f.getValue();
+      current.add(f);
+      size += f.sizeBytes();
     }
     if (!current.isEmpty()) {
       partitions.add(new IngestPartition(partitions.size(), List.copyOf(current)));
@@ -112,14 +112,14 @@ public final class IngestPlanner {
     if (!key.isEmpty() && !key.endsWith("/")) {
       Optional<ObjectStore.Stored> object = store.stat(bucket, key);
       if (object.isPresent()) {
-        return List.of(new InputFile(object.get().uri(), object.get().sizeBytes()));
+        return List.of(new InputFile(object.get().uri(), object.get().sizeBytes(), object.get().etag()));
       }
       prefix = key + "/"; // "s3://b/corpus" means the folder corpus/, not corpus2/
     }
     List<InputFile> files = new ArrayList<>();
     for (ObjectStore.Stored s : store.list(bucket, prefix)) {
       if (!s.key().endsWith("/")) { // folder markers are directories
-        files.add(new InputFile(s.uri(), s.sizeBytes()));
+        files.add(new InputFile(s.uri(), s.sizeBytes(), s.etag()));
       }
     }
     if (files.isEmpty()) {
@@ -148,7 +148,9 @@ public final class IngestPlanner {
         throw new IngestInputException("input " + input + ": file " + p + " is not readable");
       }
       try {
-        files.add(new InputFile(p.toUri().toString(), Files.size(p)));
+        // size and modification time stand for the version of a local file (the cache key uses it)
+        long size = Files.size(p);
+        files.add(new InputFile(p.toUri().toString(), size, size + "@" + Files.getLastModifiedTime(p).toMillis()));
       } catch (IOException e) {
         throw new IngestInputException("input " + input + ": cannot read the size of " + p + ": " + e.getMessage(), e);
       }

@@ -3,11 +3,15 @@ package dev.pretrain.activities.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.run.RetryStepRequest;
 import dev.pretrain.workflows.run.RunLedgerActivities;
+import dev.pretrain.workflows.run.RunOrigin;
 import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.run.StepRecorded;
 import dev.pretrain.workflows.run.StepSummary;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,15 +24,19 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
 
   private final PipelineServices services;
   private final RunRepository runs;
+  private final StepCacheRepository executions;
 
   public RunLedgerActivitiesImpl(PipelineServices services) {
     this.services = services;
     this.runs = new RunRepository(services.database().jdbc());
+    this.executions = new StepCacheRepository(services.database().jdbc());
   }
 
   @Override
-  public void runStarted(String runId, String workflowId, RunRequest request) {
-    runs.started(runId, workflowId, request.recipe(), json(request), Instant.now());
+  public void runStarted(String runId, String workflowId, RunRequest request, RunOrigin origin) {
+    String scheduleId = origin == null ? null : origin.scheduleId();
+    Instant nominal = origin == null || origin.scheduledTime() == null ? null : Instant.parse(origin.scheduledTime());
+    runs.started(runId, workflowId, request.recipe(), json(request), Instant.now(), scheduleId, nominal);
   }
 
   @Override
@@ -37,9 +45,43 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
   }
 
   @Override
-  public void stepFinished(String runId, StepSummary summary) {
+  public StepRecorded stepFinished(String runId, StepSummary summary) {
     runs.stepFinished(runId, summary.step(), "completed", json(summary.counts()), summary.bytesIn(), summary.millis(),
         Instant.now());
+    int hits = 0;
+    int computed = 0;
+    for (StepCacheRepository.Execution x : sinceStepStart(runId, summary.step())) {
+      if (StepCacheRepository.CACHE_HIT.equals(x.outcome())) {
+        hits++;
+      } else if (StepCacheRepository.COMPUTED.equals(x.outcome())) {
+        computed++;
+      }
+    }
+    runs.stepCacheUse(runId, summary.step(), hits, computed);
+    return new StepRecorded(hits, computed);
+  }
+
+  @Override
+  public int stepParked(String runId, String step, String error, String failureType) {
+    // the attempts of the execution that failed last, as the workers recorded them
+    int attempts = 1;
+    for (StepCacheRepository.Execution x : sinceStepStart(runId, step)) {
+      if (StepCacheRepository.FAILED.equals(x.outcome())) {
+        attempts = Math.max(attempts, x.attempt());
+      }
+    }
+    runs.parked(runId, step, error, failureType, attempts, Instant.now());
+    return attempts;
+  }
+
+  @Override
+  public void stepRetryRequested(String runId, String step, RetryStepRequest request, RunRequest effective) {
+    runs.retryRequested(runId, step, json(request.overrides()), json(effective), Instant.now());
+  }
+
+  private List<StepCacheRepository.Execution> sinceStepStart(String runId, String step) {
+    Instant since = runs.step(runId, step).map(RunRepository.Step::startedAt).orElse(Instant.EPOCH);
+    return executions.executions(runId, step, since);
   }
 
   @Override

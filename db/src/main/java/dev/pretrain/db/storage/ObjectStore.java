@@ -57,7 +57,12 @@ public final class ObjectStore {
   }
 
   /** A stored object: where it is, its digest and size. */
-  public record Stored(String bucket, String key, String sha256, long sizeBytes) {
+  /** An object; {@code etag} is the server's version tag (null where not asked for). */
+  public record Stored(String bucket, String key, String sha256, long sizeBytes, String etag) {
+    public Stored(String bucket, String key, String sha256, long sizeBytes) {
+      this(bucket, key, sha256, sizeBytes, null);
+    }
+
     public String uri() {
       return "s3://" + bucket + "/" + key;
     }
@@ -121,7 +126,7 @@ public final class ObjectStore {
     try {
       StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
       String sha = r.userMetadata().getFirst(SHA256_META);
-      return Optional.of(new Stored(bucket, key, sha, r.size()));
+      return Optional.of(new Stored(bucket, key, sha, r.size(), r.etag()));
     } catch (ErrorResponseException e) {
       String code = e.errorResponse().code();
       if ("NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code)) {
@@ -150,7 +155,7 @@ public final class ObjectStore {
           ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
         Item item = r.get();
         if (!item.isDir()) {
-          out.add(new Stored(bucket, item.objectName(), null, item.size()));
+          out.add(new Stored(bucket, item.objectName(), null, item.size(), item.etag()));
         }
       }
       out.sort(java.util.Comparator.comparing(Stored::key));

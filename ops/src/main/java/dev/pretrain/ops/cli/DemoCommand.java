@@ -4,6 +4,8 @@ import dev.pretrain.db.Database;
 import dev.pretrain.ops.client.TemporalService;
 import dev.pretrain.ops.config.PretrainConfig;
 import dev.pretrain.ops.corpus.FetchResult;
+import dev.pretrain.ops.metrics.MetricsServer;
+import dev.pretrain.ops.metrics.PipelineMetrics;
 import dev.pretrain.ops.recipe.Recipe;
 import dev.pretrain.ops.stack.LocalStack;
 import dev.pretrain.ops.worker.PipelineWorker;
@@ -34,6 +36,8 @@ public final class DemoCommand extends BaseCommand {
 
   private LocalStack stack;
   private PipelineWorker worker;
+  private PipelineMetrics workerMetrics;
+  private TemporalService workerTemporal;
 
   @Override
   public Integer call() throws Exception {
@@ -136,8 +140,30 @@ public final class DemoCommand extends BaseCommand {
       err().println("Using the running worker(s): " + String.join(", ", pollers));
       return;
     }
-    worker = PipelineWorker.start(cfg, temporal, Runtime.getRuntime().availableProcessors());
-    err().println("Started an in-process worker " + worker.identity());
+    // config(), not cfg: the stack's config carries its own addresses only, not the metrics port.
+    int port = config().metricsPort();
+    MetricsServer server = null;
+    if (port > 0) {
+      workerMetrics = PipelineMetrics.create();
+      try {
+        server = workerMetrics.serve("127.0.0.1", port);
+        // the SDK's metrics come from the stubs the worker polls on: a connection of its own
+        workerTemporal = TemporalService.connect(temporal.address(), temporal.namespace(), workerMetrics.temporalScope());
+      } catch (IllegalStateException e) {
+        err().println("Worker metrics not served: " + e.getMessage() + " (PRETRAIN_METRICS_PORT=0 turns them off)");
+        workerMetrics.close();
+        workerMetrics = null;
+      }
+    }
+    try {
+      worker = PipelineWorker.start(cfg, workerTemporal != null ? workerTemporal : temporal,
+          Runtime.getRuntime().availableProcessors(), workerMetrics);
+    } catch (RuntimeException e) {
+      stopWorker();
+      throw e;
+    }
+    err().println("Started an in-process worker " + worker.identity()
+        + (server == null ? "" : ", metrics at " + server.url()));
   }
 
   private Database openDatabase(PretrainConfig cfg) {
@@ -153,6 +179,14 @@ public final class DemoCommand extends BaseCommand {
       err().println("Stopping the in-process worker ...");
       worker.close();
       worker = null;
+    }
+    if (workerTemporal != null) {
+      workerTemporal.close();
+      workerTemporal = null;
+    }
+    if (workerMetrics != null) {
+      workerMetrics.close();
+      workerMetrics = null;
     }
   }
 

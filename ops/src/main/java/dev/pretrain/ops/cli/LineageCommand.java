@@ -1,6 +1,7 @@
 package dev.pretrain.ops.cli;
 
 import dev.pretrain.db.Database;
+import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
 import dev.pretrain.db.documents.DocumentRepository.Document;
 import dev.pretrain.db.documents.SourceRepository.Source;
@@ -34,10 +35,15 @@ public final class LineageCommand extends BaseCommand {
 
   private static final int MAX_LISTED = 50;
 
+  private StepCacheRepository cache;
+  private RunRepository runs;
+
   @Override
   public Integer call() {
     try (Database db = openDatabase()) {
       LineageQueries q = new LineageQueries(db.jdbc());
+      cache = new StepCacheRepository(db.jdbc());
+      runs = new RunRepository(db.jdbc());
       if (id.startsWith("s3://")) {
         artifact(q, q.artifact(id).orElseThrow(() -> new UserException("no artifact " + id + " in our database")));
         return 0;
@@ -65,6 +71,20 @@ public final class LineageCommand extends BaseCommand {
         .append(a.region() == null ? "" : " (region " + a.region() + ")").append(", created ")
         .append(a.createdAt()).append('\n');
     json.put("artifact", artifactJson(a));
+    if (a.runId() != null) {
+      runs.find(a.runId()).filter(r -> r.scheduleId() != null).ifPresent(r -> {
+        t.append("  run ").append(r.runId()).append(" was started by schedule ").append(r.scheduleId())
+            .append(" for nominal time ").append(r.scheduledTime()).append('\n');
+        json.put("schedule", Map.of("scheduleId", r.scheduleId(), "scheduledTime", String.valueOf(r.scheduledTime())));
+      });
+    }
+    List<StepCacheRepository.Reuse> reuses = cache.reusesOf(a.uri());
+    if (!reuses.isEmpty()) {
+      t.append("  reused as a step-cache hit by: ");
+      t.append(String.join(", ", reuses.stream().map(r -> "run " + r.runId() + " (" + r.step() + ")").toList()))
+          .append('\n');
+    }
+    json.put("reusedBy", reuses);
 
     List<Node> up = q.upstream(a.uri());
     t.append("\nUpstream (made from), down to the corpus files:\n");
@@ -136,6 +156,16 @@ public final class LineageCommand extends BaseCommand {
     if (artifacts.size() > MAX_LISTED) {
       t.append("  ... ").append(artifacts.size() - MAX_LISTED).append(" more (--json lists all)\n");
     }
+    List<StepCacheRepository.Reuse> reused = cache.reusesByRun(run.runId());
+    if (!reused.isEmpty()) {
+      t.append("\nReused from the step cache (").append(reused.size()).append(" artifacts, made by earlier runs):\n");
+      reused.stream().limit(MAX_LISTED).forEach(r -> t.append(String.format(Locale.ROOT, "  %-10s from run %s  %s%n",
+          r.step(), r.sourceRunId(), r.artifactUri())));
+    }
+    if (run.scheduleId() != null) {
+      t.append("\nStarted by schedule ").append(run.scheduleId()).append(" for nominal time ")
+          .append(run.scheduledTime()).append('\n');
+    }
     t.append("\nFollow one: ./pretrain lineage s3://...\n");
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("runId", run.runId());
@@ -144,6 +174,9 @@ public final class LineageCommand extends BaseCommand {
     json.put("totals", totals);
     json.put("inputs", inputs);
     json.put("artifacts", artifacts.stream().map(LineageCommand::artifactJson).toList());
+    json.put("reusedFromCache", reused);
+    json.put("scheduleId", run.scheduleId());
+    json.put("scheduledTime", run.scheduledTime() == null ? null : run.scheduledTime().toString());
     emit(t.toString(), json);
   }
 

@@ -21,7 +21,7 @@ public final class RunsCommand extends BaseCommand {
 
   static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
-  @Option(names = "--status", paramLabel = "S", description = "Only runs with this status (e.g. running, completed, failed).")
+  @Option(names = "--status", paramLabel = "S", description = "Only runs with this status: running, parked, completed, failed, abandoned.")
   String status;
 
   @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N runs (default ${DEFAULT-VALUE}).")
@@ -38,6 +38,14 @@ public final class RunsCommand extends BaseCommand {
       for (Run r : runs) {
         t.append(String.format(Locale.ROOT, "%-44s %-10s %-16s %-21s %9s%n", r.runId(), r.status(), r.recipe(),
             TIME.format(r.startedAt()), duration(r.startedAt(), r.finishedAt())));
+        if (r.error() != null && ("parked".equals(r.status()) || "failed".equals(r.status())
+            || "abandoned".equals(r.status()))) {
+          t.append("    ").append(r.error().length() > 160 ? r.error().substring(0, 159) + "…" : r.error()).append('\n');
+        }
+        if (r.scheduleId() != null) {
+          t.append("    schedule ").append(r.scheduleId()).append(", nominal ")
+              .append(r.scheduledTime() == null ? "?" : TIME.format(r.scheduledTime())).append('\n');
+        }
         json.add(runJson(r, config().workflowUrl(r.workflowId())));
       }
       if (runs.isEmpty()) {
@@ -57,6 +65,8 @@ public final class RunsCommand extends BaseCommand {
     m.put("startedAt", r.startedAt().toString());
     m.put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString());
     m.put("error", r.error());
+    m.put("scheduleId", r.scheduleId());
+    m.put("scheduledTime", r.scheduledTime() == null ? null : r.scheduledTime().toString());
     m.put("workflowUrl", workflowUrl);
     return m;
   }

@@ -1,6 +1,8 @@
 package dev.pretrain.ops.client;
 
+import dev.pretrain.workflows.run.AbandonRequest;
 import dev.pretrain.workflows.run.PretrainingRunWorkflow;
+import dev.pretrain.workflows.run.RetryStepRequest;
 import dev.pretrain.workflows.run.RunProgress;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.RunSummary;
@@ -24,6 +26,32 @@ public final class RunClient {
 
   public RunClient(WorkflowClient client) {
     this.client = client;
+  }
+
+  /** A followed run parked at a step: it waits for {@code retry} or {@code abandon}. */
+  public static final class RunParkedException extends RuntimeException {
+    private final transient RunProgress progress;
+
+    public RunParkedException(RunProgress progress) {
+      super("run " + progress.runId() + " parked at " + progress.parked().step() + " after "
+          + progress.parked().attempts() + " attempt(s): " + progress.parked().error());
+      this.progress = progress;
+    }
+
+    public RunProgress progress() {
+      return progress;
+    }
+  }
+
+  /** Sends {@code retryStep}; the workflow's validator rejects a bad step or override with a clear message. */
+  public String retryStep(String runId, RetryStepRequest request) {
+    return client.newWorkflowStub(PretrainingRunWorkflow.class, PretrainingRunWorkflow.workflowId(runId))
+        .retryStep(request);
+  }
+
+  public String abandon(String runId, String reason) {
+    return client.newWorkflowStub(PretrainingRunWorkflow.class, PretrainingRunWorkflow.workflowId(runId))
+        .abandon(new AbandonRequest(reason));
   }
 
   /** Starts the run's workflow (id {@code pretrain-<runId>}) and returns at once with the workflow id. */
@@ -51,6 +79,7 @@ public final class RunClient {
    * whenever the step, its partitions or the run's status change.
    *
    * @throws io.temporal.client.WorkflowFailedException if the run failed
+   * @throws RunParkedException if the run parked (it waits for an operator; following ends)
    */
   public RunSummary follow(String workflowId, PrintStream log, Duration every) {
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
@@ -96,6 +125,9 @@ public final class RunClient {
         log.println(elapsed(start) + "  " + line);
         lastLine = line;
       }
+      if ("parked".equals(p.status()) && p.parked() != null) {
+        throw new RunParkedException(p);
+      }
     }
   }
 
@@ -114,6 +146,11 @@ public final class RunClient {
   static String stepDone(StepSummary s) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "%s done in %.1f s", s.step(), s.millis() / 1000.0));
+    if (s.fromCache()) {
+      b.append(" (cache hit)");
+    } else if (s.cacheHits() > 0) {
+      b.append(String.format(Locale.ROOT, " (%d cache hit(s), %d computed)", s.cacheHits(), s.computed()));
+    }
     if (s.counts() != null && !s.counts().isEmpty()) {
       b.append(": ");
       s.counts().forEach((k, v) -> b.append(k).append('=').append(v).append(' '));

@@ -30,9 +30,29 @@ import java.util.function.BooleanSupplier;
 /** A connection to a Temporal frontend (local dev server or a real cluster) and the admin calls we make. */
 public final class TemporalService implements AutoCloseable {
 
-  /** Custom search attributes the workflow sets; registered on every start of the stack. */
-  public static final List<String> KEYWORD_SEARCH_ATTRIBUTES =
-      dev.pretrain.workflows.run.PipelineSearchAttributes.ALL.stream().map(k -> k.getName()).toList();
+  /** Custom search attributes the workflow sets, by type; registered on every start of the stack. */
+  public static final Map<String, IndexedValueType> SEARCH_ATTRIBUTES = searchAttributes();
+
+  private static Map<String, IndexedValueType> searchAttributes() {
+    Map<String, IndexedValueType> m = new java.util.LinkedHashMap<>();
+    dev.pretrain.workflows.run.PipelineSearchAttributes.ALL.forEach(k -> m.put(k.getName(), k.getValueType()));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** The attributes as {@code temporal server start-dev --search-attribute} takes them: {@code Name=Type}. */
+  public static List<String> searchAttributeSpecs() {
+    List<String> specs = new ArrayList<>();
+    SEARCH_ATTRIBUTES.forEach((name, type) -> specs.add(name + "=" + switch (type) {
+      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+      case INDEXED_VALUE_TYPE_INT -> "Int";
+      case INDEXED_VALUE_TYPE_TEXT -> "Text";
+      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
+      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
+      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
+      default -> throw new IllegalStateException("no CLI name for " + type);
+    }));
+    return specs;
+  }
 
   public static final long RETENTION_DAYS = 30;
 
@@ -40,16 +60,27 @@ public final class TemporalService implements AutoCloseable {
   private final String namespace;
   private final WorkflowServiceStubs stubs;
 
-  private TemporalService(String address, String namespace) {
+  private TemporalService(String address, String namespace, com.uber.m3.tally.Scope metricsScope) {
     this.address = address;
     this.namespace = namespace;
-    this.stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).validateAndBuildWithDefaults());
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(address);
+    if (metricsScope != null) {
+      options.setMetricsScope(metricsScope);
+    }
+    this.stubs = WorkflowServiceStubs.newServiceStubs(options.validateAndBuildWithDefaults());
   }
 
   /** Creates the stubs; nothing is sent until the first call. */
   public static TemporalService connect(String address, String namespace) {
-    return new TemporalService(address, namespace);
+    return new TemporalService(address, namespace, null);
+  }
+
+  /**
+   * As {@link #connect(String, String)}, with the SDK's metrics (requests, polls, task latencies of
+   * workers built on these stubs) reported to {@code metricsScope}; null: no SDK metrics.
+   */
+  public static TemporalService connect(String address, String namespace, com.uber.m3.tally.Scope metricsScope) {
+    return new TemporalService(address, namespace, metricsScope);
   }
 
   public String address() {
@@ -112,7 +143,7 @@ public final class TemporalService implements AutoCloseable {
   }
 
   /**
-   * Registers our Keyword search attributes that the namespace lacks. {@code start-dev
+   * Registers our search attributes that the namespace lacks. {@code start-dev
    * --search-attribute} only registers them when its DB file is new, so an older file needs this.
    *
    * @return the attributes added
@@ -133,14 +164,15 @@ public final class TemporalService implements AutoCloseable {
       existing = Map.of(); // the SDK test server cannot list, but can add
     }
     List<String> added = new ArrayList<>();
-    for (String name : KEYWORD_SEARCH_ATTRIBUTES) {
+    for (Map.Entry<String, IndexedValueType> attribute : SEARCH_ATTRIBUTES.entrySet()) {
+      String name = attribute.getKey();
       if (existing.containsKey(name)) {
         continue;
       }
       try {
         operator.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS).addSearchAttributes(
             AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
-                .putSearchAttributes(name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD).build());
+                .putSearchAttributes(name, attribute.getValue()).build());
         added.add(name);
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {

@@ -32,6 +32,8 @@ public final class ConfigLoader {
   public static final String JDBC_USER = "jdbc.user";
   public static final String JDBC_PASSWORD = "jdbc.password";
   public static final String BUCKET = "bucket";
+  /** Port of a worker's Prometheus endpoint ({@code metricsPort} in a config file); 0 turns it off. */
+  public static final String METRICS_PORT = "metrics-port";
 
   public static final String HOME_ENV = "PRETRAIN_HOME";
 
@@ -47,13 +49,16 @@ public final class ConfigLoader {
       JDBC_URL, "PRETRAIN_JDBC_URL",
       JDBC_USER, "PRETRAIN_JDBC_USER",
       JDBC_PASSWORD, "PRETRAIN_JDBC_PASSWORD",
-      BUCKET, "PRETRAIN_BUCKET");
+      BUCKET, "PRETRAIN_BUCKET",
+      METRICS_PORT, "PRETRAIN_METRICS_PORT");
 
   /** Ports of the local stack that {@code pretrain up} starts; the defaults point at them. */
   public static final int TEMPORAL_PORT = 7233;
   public static final int UI_PORT = 8233;
   public static final int S3_PORT = 9000;
   public static final int H2_PORT = 9092;
+  /** The port that Prometheus exporters of JVM programs conventionally use. */
+  public static final int METRICS_DEFAULT_PORT = 9464;
 
   public static final String DEFAULT_ACCESS_KEY = "pretrain";
   public static final String DEFAULT_SECRET_KEY = "pretrain-secret";
@@ -78,7 +83,8 @@ public final class ConfigLoader {
         JDBC_URL, Database.h2ServerUrl(H2_PORT, dataDir.resolve("h2")),
         JDBC_USER, "sa",
         JDBC_PASSWORD, "",
-        BUCKET, "pretrain");
+        BUCKET, "pretrain",
+        METRICS_PORT, Integer.toString(METRICS_DEFAULT_PORT));
   }
 
   /**
@@ -123,7 +129,22 @@ public final class ConfigLoader {
     return new PretrainConfig(dataDir, values.get(TEMPORAL_ADDRESS), values.get(NAMESPACE),
         stripSlash(values.get(TEMPORAL_UI)), stripSlash(endpoint), values.get(S3_ACCESS_KEY),
         values.get(S3_SECRET_KEY), values.get(S3_REGION), values.get(JDBC_URL), values.get(JDBC_USER),
-        values.get(JDBC_PASSWORD), values.get(BUCKET), Map.copyOf(origins));
+        values.get(JDBC_PASSWORD), values.get(BUCKET), Map.copyOf(origins),
+        port(METRICS_PORT, values.get(METRICS_PORT), origins.get(METRICS_PORT)));
+  }
+
+  /** A TCP port 0..65535 (0: off), or a one-line error naming where the bad value came from. */
+  static int port(String key, String value, String origin) {
+    try {
+      int p = Integer.parseInt(value.trim());
+      if (p >= 0 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(key + " must be a port number 0..65535 (0 turns it off), got '" + value + "' ("
+        + origin + ")");
   }
 
   /** Reads a YAML config file into canonical keys. */

@@ -11,6 +11,7 @@ import java.util.Map;
  * stack that {@code pretrain up} starts; pointing at a real cluster is only a matter of these values.
  *
  * @param origins for each key, where its value came from: flag, env, file or default
+ * @param metricsPort port of a worker's Prometheus endpoint {@code /metrics}; 0: none
  */
 public record PretrainConfig(
     Path dataDir,
@@ -25,7 +26,16 @@ public record PretrainConfig(
     String jdbcUser,
     String jdbcPassword,
     String bucket,
-    Map<String, String> origins) {
+    Map<String, String> origins,
+    int metricsPort) {
+
+  /** Without a metrics port: the default one. */
+  public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
+      String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
+      String bucket, Map<String, String> origins) {
+    this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
+        jdbcUser, jdbcPassword, bucket, origins, ConfigLoader.METRICS_DEFAULT_PORT);
+  }
 
   /** Bucket that {@code corpus fetch} fills and {@code demo} reads. */
   public static final String CORPUS_BUCKET = "corpus";
@@ -64,6 +74,7 @@ public record PretrainConfig(
     m.put(ConfigLoader.JDBC_USER, jdbcUser);
     m.put(ConfigLoader.JDBC_PASSWORD, mask(jdbcPassword));
     m.put(ConfigLoader.BUCKET, bucket);
+    m.put(ConfigLoader.METRICS_PORT, Integer.toString(metricsPort));
     return m;
   }
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.RunRequest.IngestParams;
 import dev.pretrain.workflows.run.RunRequest.TokenizeParams;
+import dev.pretrain.workflows.run.StepOverrides;
+import dev.pretrain.workflows.train.TrainParams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,18 +39,28 @@ import java.util.regex.Pattern;
  *   encoding: r50k_base
  *   valFraction: 0.01
  *   heldOutSources: [debian:bible-kjv-text]
+ * train:                          # optional; a preset and overrides of its fields
+ *   preset: quick                 # default (500 steps) or quick (60 steps)
+ *   steps: 30
+ *   checkpointEvery: 10
  * </pre>
  *
  * Local paths are made absolute against the recipe's folder. Unknown keys are errors.
  */
-public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize) {
+public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
+    TrainParams train) {
 
-  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "tokenize", "description");
+  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "tokenize", "train", "description");
+
+  /** A recipe with the default train parameters. */
+  public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize) {
+    this(name, inputs, bucket, ingest, tokenize, TrainParams.defaults());
+  }
   private static final Set<String> INGEST = Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction");
   private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
 
   public RunRequest toRequest(String runId) {
-    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize);
+    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train);
   }
 
   public static Recipe load(Path file, String defaultBucket) {
@@ -114,7 +126,36 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       tokenize = new TokenizeParams(field(tk, "encoding") == null ? dt.encoding() : field(tk, "encoding").asText(),
           valFraction, ho == null ? dt.heldOutSources() : List.copyOf(heldOut));
     }
-    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize);
+    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where));
+  }
+
+  /** {@code preset} picks the base; every other key names a TrainParams field, checked as retryStep checks it. */
+  private static TrainParams train(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return TrainParams.defaults();
+    }
+    if (!node.isObject()) {
+      throw new RecipeException(where + ": 'train' must be a mapping");
+    }
+    JsonNode preset = node.get("preset");
+    TrainParams base = switch (preset == null ? "default" : preset.asText()) {
+      case "default" -> TrainParams.defaults();
+      case "quick" -> TrainParams.quick();
+      default -> throw new RecipeException(where + ": train.preset is default or quick, not '" + preset.asText() + "'");
+    };
+    java.util.Map<String, Object> set = new java.util.LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> {
+      if (!e.getKey().equals("preset")) {
+        set.put(e.getKey(), e.getValue().asText());
+      }
+    });
+    RunRequest probe = new RunRequest(null, "recipe", List.of(), "b", IngestParams.defaults(),
+        TokenizeParams.defaults(), base);
+    try {
+      return StepOverrides.apply(probe, dev.pretrain.workflows.StepNames.TRAIN, set).trainOrDefaults();
+    } catch (IllegalArgumentException e) {
+      throw new RecipeException(where + ": train: " + e.getMessage());
+    }
   }
 
   /** {@code <name>-<yyyyMMddTHHmmssZ>-<4 hex>}: sortable by time, unique across concurrent starts. */

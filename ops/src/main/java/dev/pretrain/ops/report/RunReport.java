@@ -112,9 +112,9 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
     long totalMillis = 0;
     for (StepSummary s : steps()) {
       totalMillis += s.millis();
-      b.append(String.format(Locale.ROOT, "  %-10s %8.1fs %10.2f %8.2f %10s %12s  %s%n", s.step(), s.millis() / 1000.0,
+      b.append(String.format(Locale.ROOT, "  %-10s %8.1fs %10.2f %8.2f %10s %12s  %s%s%n", s.step(), s.millis() / 1000.0,
           s.bytesIn() / 1e6, megabytesPerSecond(s), rate(docsPerSecond(s)), rate(tokensPerSecond(s)),
-          countsText(s.counts())));
+          cacheText(s), countsText(s.counts())));
     }
     b.append(String.format(Locale.ROOT, "  %-10s %8.1fs%n", "total", totalMillis / 1000.0));
     b.append('\n');
@@ -132,6 +132,17 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
     return b.toString();
   }
 
+  /** "[cache hit] " when the step's result came from the step cache, "[2 of 5 from cache] " when partly. */
+  static String cacheText(StepSummary s) {
+    if (s.fromCache()) {
+      return "[cache hit] ";
+    }
+    if (s.cacheHits() > 0) {
+      return "[" + s.cacheHits() + " of " + (s.cacheHits() + s.computed()) + " from cache] ";
+    }
+    return "";
+  }
+
   public Map<String, Object> json() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("runId", summary.runId());
@@ -143,6 +154,8 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
       Map<String, Object> st = new LinkedHashMap<>();
       st.put("step", s.step());
       st.put("millis", s.millis());
+      st.put("cacheHits", s.cacheHits());
+      st.put("computed", s.computed());
       st.put("bytesIn", s.bytesIn());
       st.put("mbPerSecond", round(megabytesPerSecond(s)));
       double d = docsPerSecond(s);

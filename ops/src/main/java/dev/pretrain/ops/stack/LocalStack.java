@@ -182,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
         options.s3() ? options.secretKey() : base.s3SecretKey(), base.s3Region(),
         options.h2() ? jdbcUrl() : base.jdbcUrl(),
         options.h2() ? options.jdbcUser() : base.jdbcUser(),
-        options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins());
+        options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins(), base.metricsPort());
   }
 
   /** Addresses and process ids, as written to stack.json (no secrets). */
@@ -266,7 +266,7 @@ public final class LocalStack implements AutoCloseable {
     }
     requireFree(options.uiPort(), "Temporal UI");
     devServer = TemporalDevServer.start(binary.path(), options.dataDir(), options.temporalPort(), options.uiPort(),
-        TemporalService.KEYWORD_SEARCH_ATTRIBUTES);
+        TemporalService.searchAttributeSpecs());
     started.push(devServer);
     try (TemporalService temporal = TemporalService.connect(temporalAddress(), "default")) {
       try {

@@ -33,9 +33,9 @@ final class TemporalDevServer implements AutoCloseable {
         // No network beyond the package registries here, and a local UI has no use for a newsfeed.
         "--ui-disable-news-fetch",
         "--log-level", "warn"));
-    for (String name : searchAttributes) {
+    for (String spec : searchAttributes) { // Name=Type
       cmd.add("--search-attribute");
-      cmd.add(name + "=Keyword");
+      cmd.add(spec);
     }
     return cmd;
   }

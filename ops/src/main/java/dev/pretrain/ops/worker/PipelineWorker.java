@@ -9,20 +9,31 @@ import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.dedup.DedupJobConfig;
 import dev.pretrain.batch.ingest.IngestJobConfig;
 import dev.pretrain.batch.tokenize.TokenizeJobConfig;
+import dev.pretrain.activities.cache.StepCacheInterceptor;
+import dev.pretrain.activities.faults.FaultInjectionInterceptor;
 import dev.pretrain.db.Database;
+import dev.pretrain.db.cache.StepCacheRepository;
+import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.ops.client.TemporalService;
 import dev.pretrain.ops.config.PretrainConfig;
+import dev.pretrain.ops.metrics.PipelineMetrics;
+import dev.pretrain.ops.metrics.RunStatusGauges;
 import dev.pretrain.workflows.run.PretrainingRunWorkflow;
 import dev.pretrain.workflows.run.PretrainingRunWorkflowImpl;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -34,20 +45,33 @@ import java.util.stream.Stream;
  */
 public final class PipelineWorker implements AutoCloseable {
 
+  /**
+   * Longest time the SDK holds back an activity's heartbeat. Its default (0.8 x the heartbeat timeout:
+   * 24-48 s for our steps) leaves the details that {@code pretrain watch} shows that stale; every few
+   * seconds is still a small load (one call per running activity).
+   */
+  static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(3);
+
+  /** A directory of failure drills (see FaultInjectionInterceptor); unset in normal operation. */
+  public static final String FAULT_DIR_ENV = "PRETRAIN_FAULT_DIR";
+  public static final String FAULT_DIR_PROPERTY = "pretrain.faultDir";
+
   private final String identity;
   private final Database database;
   private final BatchJobRunner batch;
   private final WorkerFactory factory;
   private final Path workDir;
+  private final PipelineMetrics metrics;
   private boolean closed;
 
   private PipelineWorker(String identity, Database database, BatchJobRunner batch, WorkerFactory factory,
-      Path workDir) {
+      Path workDir, PipelineMetrics metrics) {
     this.identity = identity;
     this.database = database;
     this.batch = batch;
     this.factory = factory;
     this.workDir = workDir;
+    this.metrics = metrics;
   }
 
   /** {@code <pid>@<host>}, as Temporal shows it among the task queue's pollers. */
@@ -68,6 +92,19 @@ public final class PipelineWorker implements AutoCloseable {
    * @param maxActivities activities (partitions) this worker runs at once
    */
   public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities) {
+    return start(config, temporal, maxActivities, null);
+  }
+
+  /**
+   * As {@link #start(PretrainConfig, TemporalService, int)}, with every activity timed and counted in
+   * {@code metrics} and runs by status read from this worker's database at each scrape. For the SDK's
+   * own metrics, {@code temporal} must have been connected with {@link PipelineMetrics#temporalScope()}.
+   * The caller serves and closes {@code metrics}.
+   *
+   * @param metrics null for none
+   */
+  public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities,
+      PipelineMetrics metrics) {
     String identity = defaultIdentity();
     Path workDir = config.dataDir().resolve("work").resolve(Long.toString(ProcessHandle.current().pid()));
     Database database = null;
@@ -81,9 +118,19 @@ public final class PipelineWorker implements AutoCloseable {
           IngestJobConfig.class, DedupJobConfig.class, TokenizeJobConfig.class);
       PipelineServices services = new PipelineServices(database, store, batch, workDir);
 
-      WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity));
+      List<WorkerInterceptor> interceptors = interceptors(metrics);
+      String faultDir = System.getenv().getOrDefault(FAULT_DIR_ENV, System.getProperty(FAULT_DIR_PROPERTY));
+      if (faultDir != null && !faultDir.isBlank()) {
+        // innermost: an injected fault stands for the step's own work failing
+        interceptors.add(0, new FaultInjectionInterceptor(Path.of(faultDir)));
+      }
+      // outermost: a cache hit answers before any layer below it runs
+      interceptors.add(new StepCacheInterceptor(new StepCacheRepository(database.jdbc()),
+          new RunRepository(database.jdbc()), store));
+      WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity), factoryOptions(interceptors));
       Worker worker = factory.newWorker(PretrainingRunWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
+          .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
           .build());
       worker.registerWorkflowImplementationTypes(PretrainingRunWorkflowImpl.class);
       worker.registerActivitiesImplementations(
@@ -94,13 +141,17 @@ public final class PipelineWorker implements AutoCloseable {
       // Model steps on their own queue, one at a time per process: DJL's gradient collector is process-wide.
       Worker modelWorker = factory.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(1)
+          .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
           .build());
       modelWorker.registerActivitiesImplementations(
           new dev.pretrain.activities.train.TrainActivitiesImpl(services),
           new dev.pretrain.activities.evaluate.EvaluateActivitiesImpl(services),
           new dev.pretrain.activities.quantize.QuantizeActivitiesImpl(services));
       factory.start();
-      return new PipelineWorker(identity, database, batch, factory, workDir);
+      if (metrics != null) {
+        metrics.countRuns(RunStatusGauges.fromDatabase(database.jdbc()));
+      }
+      return new PipelineWorker(identity, database, batch, factory, workDir, metrics);
     } catch (IOException | RuntimeException e) {
       if (batch != null) {
         batch.close();
@@ -110,6 +161,26 @@ public final class PipelineWorker implements AutoCloseable {
       }
       throw new IllegalStateException("worker could not start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The interceptors of this process's workers, innermost first: Temporal wraps them in list order,
+   * each around those before it. Metrics come first, so that they time and count the work an
+   * activity did, not an answer that a layer added after them (a step cache) gives in its place.
+   */
+  public static List<WorkerInterceptor> interceptors(PipelineMetrics metrics) {
+    List<WorkerInterceptor> list = new ArrayList<>();
+    if (metrics != null) {
+      list.add(metrics.activityInterceptor());
+    }
+    return list;
+  }
+
+  /** The worker factory's options with {@code interceptors} (see {@link #interceptors}), in that order. */
+  public static WorkerFactoryOptions factoryOptions(List<WorkerInterceptor> interceptors) {
+    return WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(interceptors.toArray(new WorkerInterceptor[0]))
+        .build();
   }
 
   public String identity() {
@@ -131,6 +202,9 @@ public final class PipelineWorker implements AutoCloseable {
     factory.awaitTermination(30, TimeUnit.SECONDS);
     if (!factory.isTerminated()) {
       factory.shutdownNow();
+    }
+    if (metrics != null) {
+      metrics.countRuns(null); // its database is closed next
     }
     batch.close();
     database.close();

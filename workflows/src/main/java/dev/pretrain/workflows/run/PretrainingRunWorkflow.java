@@ -1,6 +1,8 @@
 package dev.pretrain.workflows.run;
 
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -24,6 +26,27 @@ public interface PretrainingRunWorkflow {
   @WorkflowMethod
   RunSummary run(RunRequest request);
 
-  @QueryMethod(description = "Current step, partitions done and the steps finished so far")
+  @QueryMethod(description = "Current step, partitions done, the steps finished so far, and the parked step with "
+      + "its attempts and last error when the run is parked")
   RunProgress progress();
+
+  /** Name of the update, as typed in the Temporal UI and sent by {@code pretrain retry}. */
+  String RETRY_STEP = "retryStep";
+  String ABANDON = "abandon";
+
+  @UpdateMethod(name = RETRY_STEP, description = "Parked run: run a step again, optionally with new parameters, then "
+      + "continue downstream; finished upstream steps are not executed again. Payload: "
+      + "{\"step\": \"tokenize\", \"set\": {\"encoding\": \"r50k_base\"}}. "
+      + "step: the parked step (default) or a step finished before it; set: parameter overrides of that step.")
+  String retryStep(RetryStepRequest request);
+
+  @UpdateValidatorMethod(updateName = RETRY_STEP)
+  void validateRetryStep(RetryStepRequest request);
+
+  @UpdateMethod(name = ABANDON, description = "Parked run: give up and end the run cleanly (status abandoned). "
+      + "Payload: {\"reason\": \"why\"}")
+  String abandon(AbandonRequest request);
+
+  @UpdateValidatorMethod(updateName = ABANDON)
+  void validateAbandon(AbandonRequest request);
 }

@@ -18,6 +18,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,54 +85,193 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private final QuantizeActivities quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP);
 
   private String runId;
+  private RunRequest request;
+  private RunOrigin origin;
   private String status = "starting";
   private String currentStep;
   private int partitionsDone;
   private int partitionsTotal;
-  private final List<StepSummary> finished = new ArrayList<>();
+  // Steps of this run in order; the model steps join once the version check after tokenize allows.
+  private final List<String> order = new ArrayList<>(List.of(StepNames.INGEST, StepNames.DEDUP, StepNames.TOKENIZE));
+  private final Map<String, StepSummary> finished = new LinkedHashMap<>();
+  private final Map<String, List<ArtifactRef>> outputs = new LinkedHashMap<>();
   private final List<ArtifactRef> trainShards = new ArrayList<>();
   private final List<ArtifactRef> valShards = new ArrayList<>();
   private EvaluateActivities.EvaluateResult initialEval;
   private EvaluateActivities.EvaluateResult finalEval;
   private TrainActivities.TrainResult trained;
+  private ParkedStep parked;
+  private RetryStepRequest pendingRetry;
+  private String abandonReason;
 
   @Override
-  public RunSummary run(RunRequest request) {
-    runId = request.runId();
+  public RunSummary run(RunRequest input) {
     String workflowId = Workflow.getInfo().getWorkflowId();
-    ledger.runStarted(runId, workflowId, request);
+    // A Temporal Schedule starts every run with the same request: its run id comes from the workflow
+    // id, to which the schedule appends the nominal time.
+    runId = input.runId() == null || input.runId().isBlank() ? runIdOf(workflowId) : input.runId();
+    request = input.withRunId(runId);
+    origin = originOf();
+    ledger.runStarted(runId, workflowId, request, origin);
     status = "running";
     Workflow.upsertTypedSearchAttributes(
         PipelineSearchAttributes.STATUS.valueSet(status), PipelineSearchAttributes.RECIPE.valueSet(request.recipe()));
-    try {
-      List<ArtifactRef> documents = step(StepNames.INGEST, () -> runIngest(request));
-      List<ArtifactRef> unique = step(StepNames.DEDUP, () -> runDedup(request, documents));
-      step(StepNames.TOKENIZE, () -> runTokenize(request, unique));
-      // Runs recorded before the model steps existed end here; the version marker keeps them replayable.
-      if (Workflow.getVersion("train-evaluate-quantize", Workflow.DEFAULT_VERSION, 1) >= 1) {
-        TrainParams params = request.trainOrDefaults();
-        step(StepNames.TRAIN, () -> runTrain(request, params));
-        step(StepNames.EVALUATE, () -> runEvaluate(request, params));
-        step(StepNames.QUANTIZE, () -> runQuantize(request, params));
+    boolean modelStepsDecided = false;
+    int next = 0;
+    while (true) {
+      if (!modelStepsDecided && next == order.size()) {
+        modelStepsDecided = true;
+        // Runs recorded before the model steps existed end here; the version marker keeps them replayable.
+        if (Workflow.getVersion("train-evaluate-quantize", Workflow.DEFAULT_VERSION, 1) >= 1) {
+          order.addAll(List.of(StepNames.TRAIN, StepNames.EVALUATE, StepNames.QUANTIZE));
+        }
       }
-    } catch (ActivityFailure | ApplicationFailure e) {
-      status = "failed";
-      currentStep = null;
-      Workflow.upsertTypedSearchAttributes(PipelineSearchAttributes.STATUS.valueSet(status));
-      ledger.runFinished(runId, status, rootMessage(e));
-      throw e;
+      if (next >= order.size()) {
+        break;
+      }
+      String name = order.get(next);
+      try {
+        runStep(name);
+        next++;
+      } catch (ActivityFailure | ApplicationFailure e) {
+        // Runs recorded before parking existed failed here; keep them replayable.
+        if (Workflow.getVersion("park-on-failure", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+          status = "failed";
+          currentStep = null;
+          Workflow.upsertTypedSearchAttributes(PipelineSearchAttributes.STATUS.valueSet(status));
+          ledger.runFinished(runId, status, rootMessage(e));
+          throw e;
+        }
+        Integer resumeAt = parkUntilRetried(name, e);
+        if (resumeAt == null) {
+          return new RunSummary(runId, status, List.copyOf(finished.values()));
+        }
+        next = resumeAt;
+      }
     }
     status = "completed";
     currentStep = null;
     Workflow.upsertTypedSearchAttributes(
         PipelineSearchAttributes.STATUS.valueSet(status), PipelineSearchAttributes.STEP.valueUnset());
     ledger.runFinished(runId, status, null);
-    return new RunSummary(runId, status, List.copyOf(finished));
+    return new RunSummary(runId, status, List.copyOf(finished.values()));
   }
 
   @Override
   public RunProgress progress() {
-    return new RunProgress(runId, status, currentStep, partitionsDone, partitionsTotal, List.copyOf(finished));
+    return new RunProgress(runId, status, currentStep, partitionsDone, partitionsTotal,
+        List.copyOf(finished.values()), parked, origin);
+  }
+
+  @Override
+  public void validateRetryStep(RetryStepRequest retry) {
+    if (parked == null) {
+      throw new IllegalStateException("run " + runId + " is " + status + ", not parked; retryStep applies to a parked run");
+    }
+    if (pendingRetry != null || abandonReason != null) {
+      throw new IllegalStateException("run " + runId + " already has a retry or abandon request being handled");
+    }
+    String target = targetOf(retry);
+    if (!StepNames.ALL.contains(target)) {
+      throw new IllegalArgumentException("unknown step '" + target + "'; steps: " + String.join(", ", StepNames.ALL));
+    }
+    int index = order.indexOf(target);
+    if (index < 0 || index > order.indexOf(parked.step())) {
+      throw new IllegalArgumentException("step " + target + " has not run yet; retry the parked step "
+          + parked.step() + " or a step before it");
+    }
+    StepOverrides.apply(request, target, retry == null ? Map.of() : retry.overrides());
+  }
+
+  @Override
+  public String retryStep(RetryStepRequest retry) {
+    String target = targetOf(retry);
+    pendingRetry = retry == null ? new RetryStepRequest(target, Map.of()) : retry;
+    status = "retrying";
+    Map<String, Object> set = pendingRetry.overrides();
+    return "run " + runId + ": running " + target + " again" + (set.isEmpty() ? "" : " with " + set)
+        + ", then the steps after it";
+  }
+
+  @Override
+  public void validateAbandon(AbandonRequest abandon) {
+    if (parked == null) {
+      throw new IllegalStateException("run " + runId + " is " + status + ", not parked; only a parked run is abandoned");
+    }
+    if (pendingRetry != null || abandonReason != null) {
+      throw new IllegalStateException("run " + runId + " already has a retry or abandon request being handled");
+    }
+  }
+
+  @Override
+  public String abandon(AbandonRequest abandon) {
+    String reason = abandon == null || abandon.reason() == null || abandon.reason().isBlank()
+        ? "abandoned by an operator" : abandon.reason().strip();
+    abandonReason = reason;
+    status = "abandoning";
+    return "run " + runId + " abandoned: " + reason;
+  }
+
+  private String targetOf(RetryStepRequest retry) {
+    return retry == null || retry.step() == null || retry.step().isBlank() ? parked.step() : retry.step().strip();
+  }
+
+  /**
+   * Parks the run at a step that exhausted its retries: status and error go to the search
+   * attributes, the query and our database, then the run waits for an operator. Returns the index of
+   * the step to run next, or null when the run was abandoned.
+   */
+  private Integer parkUntilRetried(String step, RuntimeException failure) {
+    String error = rootMessage(failure);
+    String type = failureType(failure);
+    currentStep = step;
+    int attempts = ledger.stepParked(runId, step, error, type);
+    parked = new ParkedStep(step, attempts, error, type, Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString());
+    status = "parked";
+    Workflow.upsertTypedSearchAttributes(
+        PipelineSearchAttributes.STATUS.valueSet(status),
+        PipelineSearchAttributes.STEP.valueSet(step),
+        PipelineSearchAttributes.ERROR.valueSet(truncate(step + ": " + error)),
+        PipelineSearchAttributes.ATTEMPTS.valueSet((long) attempts));
+    log.warn("run {} parked at {} after {} attempt(s): {}", runId, step, attempts, error);
+    Workflow.await(() -> pendingRetry != null || abandonReason != null);
+    if (abandonReason != null) {
+      status = "abandoned";
+      currentStep = null;
+      parked = null;
+      Workflow.upsertTypedSearchAttributes(PipelineSearchAttributes.STATUS.valueSet(status));
+      ledger.runFinished(runId, status, abandonReason);
+      return null;
+    }
+    RetryStepRequest retry = pendingRetry;
+    String target = targetOf(retry);
+    request = StepOverrides.apply(request, target, retry.overrides());
+    ledger.stepRetryRequested(runId, target, retry, request);
+    int index = order.indexOf(target);
+    for (String later : order.subList(index, order.size())) {
+      finished.remove(later);
+      outputs.remove(later);
+    }
+    pendingRetry = null;
+    parked = null;
+    status = "running";
+    Workflow.upsertTypedSearchAttributes(
+        PipelineSearchAttributes.STATUS.valueSet(status),
+        PipelineSearchAttributes.ERROR.valueUnset(),
+        PipelineSearchAttributes.ATTEMPTS.valueUnset());
+    return index;
+  }
+
+  private void runStep(String name) {
+    switch (name) {
+      case StepNames.INGEST -> step(name, () -> runIngest(request));
+      case StepNames.DEDUP -> step(name, () -> runDedup(request, outputs.get(StepNames.INGEST)));
+      case StepNames.TOKENIZE -> step(name, () -> runTokenize(request, outputs.get(StepNames.DEDUP)));
+      case StepNames.TRAIN -> step(name, () -> runTrain(request, request.trainOrDefaults()));
+      case StepNames.EVALUATE -> step(name, () -> runEvaluate(request, request.trainOrDefaults()));
+      case StepNames.QUANTIZE -> step(name, () -> runQuantize(request, request.trainOrDefaults()));
+      default -> throw new IllegalStateException("no step " + name);
+    }
   }
 
   /** Result of one step body: what it produced and the summary to record. */
@@ -142,7 +282,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     }
   }
 
-  private List<ArtifactRef> step(String name, Supplier<StepOutcome> body) {
+  private void step(String name, Supplier<StepOutcome> body) {
     currentStep = name;
     partitionsDone = 0;
     partitionsTotal = 0;
@@ -152,10 +292,14 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     StepOutcome outcome = body.get();
     StepSummary summary = new StepSummary(name, outcome.counts(), outcome.bytesIn(),
         Workflow.currentTimeMillis() - start, outcome.outputs(), outcome.figures());
-    ledger.stepFinished(runId, summary);
-    finished.add(summary);
-    log.info("run {} step {} done: {} {}", runId, name, outcome.counts(), outcome.figures());
-    return outcome.outputs();
+    StepRecorded recorded = ledger.stepFinished(runId, summary);
+    if (recorded != null) {
+      summary = summary.withCacheUse(recorded.cacheHits(), recorded.computed());
+    }
+    finished.put(name, summary);
+    outputs.put(name, outcome.outputs());
+    log.info("run {} step {} done: {} {}{}", runId, name, outcome.counts(), outcome.figures(),
+        summary.cacheHits() > 0 ? " (" + summary.cacheHits() + " cache hit(s))" : "");
   }
 
   private StepOutcome runIngest(RunRequest request) {
@@ -200,6 +344,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
 
   private StepOutcome runTokenize(RunRequest request, List<ArtifactRef> documents) {
     RunRequest.TokenizeParams p = request.tokenize();
+    trainShards.clear();
+    valShards.clear();
     List<Integer> indexes = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
       indexes.add(i);
@@ -351,6 +497,43 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       results.add(p.get());
     }
     return results;
+  }
+
+  private static String runIdOf(String workflowId) {
+    String prefix = PretrainingRunWorkflow.workflowId("");
+    return workflowId.startsWith(prefix) ? workflowId.substring(prefix.length()) : workflowId;
+  }
+
+  /** The schedule and nominal time the server recorded on a scheduled run; a manual origin otherwise. */
+  private static RunOrigin originOf() {
+    io.temporal.common.SearchAttributes attributes = Workflow.getTypedSearchAttributes();
+    if (!attributes.containsKey(PipelineSearchAttributes.SCHEDULED_BY_ID)) {
+      return RunOrigin.manual();
+    }
+    String scheduleId = attributes.get(PipelineSearchAttributes.SCHEDULED_BY_ID);
+    java.time.OffsetDateTime nominal = attributes.containsKey(PipelineSearchAttributes.SCHEDULED_START_TIME)
+        ? attributes.get(PipelineSearchAttributes.SCHEDULED_START_TIME) : null;
+    return new RunOrigin(scheduleId, nominal == null ? null : nominal.toInstant().toString());
+  }
+
+  private static String truncate(String text) {
+    int max = PipelineSearchAttributes.ERROR_MAX_CHARS;
+    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+  }
+
+  /** The type of the first application failure under the activity failure (BadParameter, ...), else the root's class. */
+  private static String failureType(Throwable e) {
+    Throwable t = e;
+    while (t != null) {
+      if (t instanceof ApplicationFailure af) {
+        return af.getType();
+      }
+      if (t.getCause() == null) {
+        return t.getClass().getSimpleName();
+      }
+      t = t.getCause();
+    }
+    return null;
   }
 
   private static String rootMessage(Throwable e) {

@@ -9,14 +9,34 @@ import java.util.List;
 @ActivityInterface
 public interface RunLedgerActivities {
 
+  /**
+   * Records the run (again, after a Reset: the row is updated, not duplicated).
+   *
+   * @param origin the schedule and nominal time that started it; null in runs recorded before it existed
+   */
   @ActivityMethod
-  void runStarted(String runId, String workflowId, RunRequest request);
+  void runStarted(String runId, String workflowId, RunRequest request, RunOrigin origin);
 
   @ActivityMethod
   void stepStarted(String runId, String step);
 
+  /** Stores the step's summary; returns how many of its activities were cache hits (null in older runs). */
   @ActivityMethod
-  void stepFinished(String runId, StepSummary summary);
+  StepRecorded stepFinished(String runId, StepSummary summary);
+
+  /**
+   * Marks the step and the run parked with the last error; returns the activity attempts the failed
+   * execution made, as the workers recorded them.
+   */
+  @ActivityMethod
+  int stepParked(String runId, String step, String error, String failureType);
+
+  /**
+   * An operator asked to run a step again (retryStep), with these overrides; {@code effective} is the
+   * run's request with them applied, which becomes the run's recorded request (a rerun starts from it).
+   */
+  @ActivityMethod
+  void stepRetryRequested(String runId, String step, RetryStepRequest request, RunRequest effective);
 
   /** Checks every artifact still exists in storage with its recorded SHA-256; returns the ones that don't. */
   @ActivityMethod

@@ -14,6 +14,8 @@ import java.util.List;
  * @param tokenize       tokenize parameters
  * @param train          model, training and evaluation parameters; null (a request written before
  *                       the train step existed) means {@link TrainParams#defaults()}
+ * @param noCache        steps whose cached results must not be reused (they are computed again);
+ *                       null means none
  */
 public record RunRequest(
     String runId,
@@ -22,12 +24,39 @@ public record RunRequest(
     String bucket,
     IngestParams ingest,
     TokenizeParams tokenize,
-    TrainParams train) {
+    TrainParams train,
+    List<String> noCache) {
 
   /** A request with the default train parameters (callers that predate the train step). */
   public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
       TokenizeParams tokenize) {
-    this(runId, recipe, inputs, bucket, ingest, tokenize, null);
+    this(runId, recipe, inputs, bucket, ingest, tokenize, null, null);
+  }
+
+  public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
+      TokenizeParams tokenize, TrainParams train) {
+    this(runId, recipe, inputs, bucket, ingest, tokenize, train, null);
+  }
+
+  /** Steps that must be computed even when the step cache holds a valid result. */
+  public List<String> noCacheSteps() {
+    return noCache == null ? List.of() : noCache;
+  }
+
+  public RunRequest withRunId(String id) {
+    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache);
+  }
+
+  public RunRequest withNoCache(List<String> steps) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps));
+  }
+
+  public RunRequest withIngest(IngestParams params) {
+    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache);
+  }
+
+  public RunRequest withTokenize(TokenizeParams params) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache);
   }
 
   /** The train parameters, defaults when none were given. */
@@ -36,7 +65,7 @@ public record RunRequest(
   }
 
   public RunRequest withTrain(TrainParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache);
   }
 
   public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {

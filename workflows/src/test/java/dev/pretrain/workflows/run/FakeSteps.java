@@ -28,7 +28,6 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   final AtomicInteger tokenizeCalls = new AtomicInteger();
   final List<String> ledger = Collections.synchronizedList(new ArrayList<>());
   volatile int ingestFailuresToThrow;
-  volatile boolean tokenizeBadParameter;
   volatile boolean noValidation;
   final Model model = new Model();
 
@@ -64,8 +63,8 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   @Override
   public TokenizeResult tokenizeShard(TokenizeRequest request) {
     tokenizeCalls.incrementAndGet();
-    if (tokenizeBadParameter) {
-      throw ApplicationFailure.newNonRetryableFailure("unsupported encoding 'nope'", "BadParameter");
+    if (!request.encoding().endsWith("_base")) {
+      throw ApplicationFailure.newNonRetryableFailure("unsupported encoding '" + request.encoding() + "'", "BadParameter");
     }
     int i = request.shardIndex();
     ArtifactRef bin = new ArtifactRef("s3://b/runs/r/tokenize/train-" + i + ".bin", "ef", 1024);
@@ -79,8 +78,8 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   }
 
   @Override
-  public void runStarted(String runId, String workflowId, RunRequest request) {
-    ledger.add("run-started " + runId);
+  public void runStarted(String runId, String workflowId, RunRequest request, RunOrigin origin) {
+    ledger.add("run-started " + runId + (origin != null && origin.scheduled() ? " by " + origin.scheduleId() : ""));
   }
 
   @Override
@@ -89,8 +88,20 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   }
 
   @Override
-  public void stepFinished(String runId, StepSummary summary) {
+  public StepRecorded stepFinished(String runId, StepSummary summary) {
     ledger.add("step-finished " + summary.step());
+    return new StepRecorded(0, 1);
+  }
+
+  @Override
+  public int stepParked(String runId, String step, String error, String failureType) {
+    ledger.add("step-parked " + step + " " + failureType + " " + error);
+    return 1;
+  }
+
+  @Override
+  public void stepRetryRequested(String runId, String step, RetryStepRequest request, RunRequest effective) {
+    ledger.add("step-retry " + step + " " + request.overrides());
   }
 
   @Override
@@ -110,14 +121,14 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
     final List<EvaluateRequest> evaluateRequests = Collections.synchronizedList(new ArrayList<>());
     final List<QuantizeRequest> quantizeRequests = Collections.synchronizedList(new ArrayList<>());
     volatile int trainFailuresToThrow;
-    volatile boolean trainBadParameter;
 
     @Override
     public TrainResult train(TrainRequest request) {
       calls.add("train");
       trainRequests.add(request);
-      if (trainBadParameter) {
-        throw ApplicationFailure.newNonRetryableFailure("seqLen 512 exceeds contextLength 128", "BadParameter");
+      if (request.params().seqLen() > request.params().contextLength()) {
+        throw ApplicationFailure.newNonRetryableFailure("seqLen " + request.params().seqLen() + " exceeds contextLength "
+            + request.params().contextLength(), "BadParameter");
       }
       if (trainFailuresToThrow > 0) {
         trainFailuresToThrow--;

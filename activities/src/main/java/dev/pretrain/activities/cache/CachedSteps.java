@@ -1,0 +1,58 @@
+package dev.pretrain.activities.cache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pretrain.workflows.StepNames;
+import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.evaluate.EvaluateActivities;
+import dev.pretrain.workflows.ingest.IngestActivities;
+import dev.pretrain.workflows.quantize.QuantizeActivities;
+import dev.pretrain.workflows.tokenize.TokenizeActivities;
+import dev.pretrain.workflows.train.TrainActivities;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The activities whose results the step cache keeps, the pipeline step each belongs to, and the code
+ * version of that step. Bump a version when the step's output for the same input changes (a new
+ * shard format, a fixed bug): older cache entries then stop matching. Planning (listing inputs) and
+ * the ledger are never cached.
+ */
+public final class CachedSteps {
+
+  /** One cached activity type. */
+  public record Spec(String activityType, String codeVersion, Class<?> resultType, Function<JsonNode, String> stepOf) {}
+
+  private static final Map<String, Spec> BY_TYPE = new HashMap<>();
+
+  static {
+    add(IngestActivities.class, "ingestPartition", "ingest-1", request -> StepNames.INGEST);
+    add(DedupActivities.class, "dedup", "dedup-1", request -> StepNames.DEDUP);
+    add(TokenizeActivities.class, "tokenizeShard", "tokenize-1", request -> StepNames.TOKENIZE);
+    add(TrainActivities.class, "train", "train-1", request -> StepNames.TRAIN);
+    // the untrained model's evaluation is part of the train step; the trained one's is the evaluate step
+    add(EvaluateActivities.class, "evaluate", "evaluate-1",
+        request -> "initial".equals(request.path("label").asText()) ? StepNames.TRAIN : StepNames.EVALUATE);
+    add(QuantizeActivities.class, "quantize", "quantize-1", request -> StepNames.QUANTIZE);
+  }
+
+  private CachedSteps() {}
+
+  public static Optional<Spec> forActivityType(String activityType) {
+    return Optional.ofNullable(BY_TYPE.get(activityType));
+  }
+
+  private static void add(Class<?> activities, String methodName, String version, Function<JsonNode, String> stepOf) {
+    for (Method m : activities.getMethods()) {
+      if (m.getName().equals(methodName)) {
+        // the SDK's default activity type: the method name with its first letter in upper case
+        String type = Character.toUpperCase(methodName.charAt(0)) + methodName.substring(1);
+        BY_TYPE.put(type, new Spec(type, version, m.getReturnType(), stepOf));
+        return;
+      }
+    }
+    throw new IllegalStateException(activities.getSimpleName() + " has no method " + methodName);
+  }
+}

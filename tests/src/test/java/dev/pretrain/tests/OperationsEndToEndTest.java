@@ -1,0 +1,212 @@
+package dev.pretrain.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.db.cache.StepCacheRepository;
+import dev.pretrain.db.runs.RunRepository;
+import dev.pretrain.ops.client.RunClient;
+import dev.pretrain.ops.config.PretrainConfig;
+import dev.pretrain.ops.corpus.CorpusFetcher;
+import dev.pretrain.ops.corpus.CorpusSpec;
+import dev.pretrain.ops.corpus.FetchResult;
+import dev.pretrain.ops.recipe.Recipe;
+import dev.pretrain.ops.worker.PipelineWorker;
+import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.train.TrainParams;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * What an operator does when a step fails, on the real stack: the run parks (visible to the Temporal
+ * UI's list filter, the progress query, our database and {@code runs --status parked}); {@code retry}
+ * with an override fixes it without executing finished steps again; {@code rerun --from train} takes
+ * the data steps from the step cache; an artifact deleted from S3 is not trusted and is recomputed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OperationsEndToEndTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static RealStack stack;
+  static PipelineWorker worker;
+  static FetchResult corpus;
+  static Path faultDir;
+  static String parkedRunId;
+  static String rerunId;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path dataDir = Path.of("target", "e2e").toAbsolutePath();
+    faultDir = Files.createDirectories(dataDir.resolve("faults"));
+    System.setProperty(PipelineWorker.FAULT_DIR_PROPERTY, faultDir.toString());
+    stack = RealStack.start(dataDir);
+    worker = PipelineWorker.start(stack.config, stack.temporal, 2);
+    corpus = new CorpusFetcher(stack.config.dataDir(), stack.config.objectStore(), stack.database, System.err::println)
+        .fetch(CorpusSpec.named("quick"), PretrainConfig.CORPUS_BUCKET, "ops-quick");
+    stack.config.objectStore().ensureBucket(stack.config.bucket());
+  }
+
+  @AfterAll
+  static void stop() {
+    System.clearProperty(PipelineWorker.FAULT_DIR_PROPERTY);
+    if (worker != null) {
+      worker.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  /** The quick corpus with a few training steps: the operations matter here, not the model. */
+  static RunRequest request(String encoding) {
+    RunRequest r = new Recipe("ops", List.of(corpus.inputUri()), stack.config.bucket(),
+        new RunRequest.IngestParams(2L << 20, 1L << 20, "US"),
+        new RunRequest.TokenizeParams(encoding, 0.2, List.of()),
+        TrainParams.quick().withSteps(4, 2))
+        .toRequest(Recipe.newRunId("ops", Instant.now()));
+    return r;
+  }
+
+  @Test
+  @Order(1)
+  void aBadParameterParksTheRunAndRetryWithAnOverrideCompletesItWithoutRedoingUpstreamSteps() {
+    RunRequest request = request("no_such_encoding");
+    parkedRunId = request.runId();
+    String workflowId = new RunClient(stack.temporal.client("ops-test")).start(request);
+    RunRepository runs = new RunRepository(stack.database.jdbc());
+    await("run parked in our database", Duration.ofMinutes(3),
+        () -> runs.find(parkedRunId).map(r -> "parked".equals(r.status())).orElse(false));
+
+    // (a) the Temporal UI's list filter sees it through the search attributes
+    await("visible with PipelineStatus=\"parked\"", Duration.ofSeconds(30),
+        () -> listWorkflowIds("PipelineStatus=\"parked\" AND PipelineStep=\"tokenize\"").contains(workflowId));
+    // (b) the progress query
+    var progress = new RunClient(stack.temporal.client("ops-test")).progress(workflowId);
+    assertEquals("parked", progress.status());
+    assertEquals("tokenize", progress.parked().step());
+    assertEquals("BadParameter", progress.parked().failureType());
+    assertTrue(progress.parked().error().contains("no_such_encoding"), progress.parked().error());
+    // (c) our database and `runs --status parked`
+    RunRepository.Step tokenize = runs.step(parkedRunId, "tokenize").orElseThrow();
+    assertEquals("parked", tokenize.status());
+    assertEquals(1, tokenize.attempts(), "a bad parameter is not retried");
+    Cli.Result parked = Cli.run(stack.config, "--json", "runs", "--status", "parked");
+    assertEquals(0, parked.exitCode());
+    assertTrue(parked.stdout().contains(parkedRunId), parked.stdout());
+    Cli.Result status = Cli.run(stack.config, "status", parkedRunId);
+    assertTrue(status.stdout().contains("./pretrain retry " + parkedRunId + " --step tokenize"), status.stdout());
+
+    // a wrong override is refused by the workflow's validator, and the run stays parked
+    Cli.Result refused = Cli.run(stack.config, "retry", parkedRunId, "--step", "tokenize", "--set", "encodng=r50k_base");
+    assertNotEquals(0, refused.exitCode());
+    assertEquals("parked", runs.find(parkedRunId).orElseThrow().status());
+
+    Cli.Result retried = Cli.run(stack.config, "--json", "retry", parkedRunId, "--step", "tokenize", "--set",
+        "encoding=r50k_base");
+    assertEquals(0, retried.exitCode(), retried.stdout());
+    assertEquals("completed", runs.find(parkedRunId).orElseThrow().status());
+
+    Map<String, RunRepository.Step> steps = runs.steps(parkedRunId).stream()
+        .collect(Collectors.toMap(RunRepository.Step::step, s -> s));
+    assertEquals(1, steps.get("ingest").executions(), "ingest was not executed again");
+    assertEquals(1, steps.get("dedup").executions(), "dedup was not executed again");
+    assertEquals(2, steps.get("tokenize").executions());
+    assertEquals("completed", steps.get("quantize").status());
+    List<StepCacheRepository.Execution> executions = new StepCacheRepository(stack.database.jdbc())
+        .executions(parkedRunId);
+    long ingestPartitions = executions.stream().filter(x -> x.step().equals("ingest")).count();
+    assertEquals(steps.get("ingest").computed().longValue(), ingestPartitions,
+        "every ingest activity ran once, in the first pass: " + executions);
+    assertEquals(1, executions.stream().filter(x -> x.step().equals("dedup")).count());
+    assertTrue(executions.stream().anyMatch(x -> x.step().equals("tokenize") && x.outcome().equals("failed")));
+    assertEquals(1, runs.retries(parkedRunId).size());
+  }
+
+  @Test
+  @Order(2)
+  void rerunFromTrainTakesTheDataStepsFromTheCacheAndTrainsAnew() throws Exception {
+    Cli.Result rerun = Cli.run(stack.config, "--json", "rerun", parkedRunId, "--from", "train");
+    assertEquals(0, rerun.exitCode(), rerun.stdout());
+    JsonNode report = JSON.readTree(rerun.stdout());
+    rerunId = report.get("runId").asText();
+    assertNotEquals(parkedRunId, rerunId);
+    Map<String, JsonNode> steps = stepsOf(report);
+    for (String cached : List.of("ingest", "dedup", "tokenize")) {
+      assertTrue(steps.get(cached).get("cacheHits").asInt() > 0, cached + " " + steps.get(cached));
+      assertEquals(0, steps.get(cached).get("computed").asInt(), cached + " " + steps.get(cached));
+    }
+    for (String fresh : List.of("train", "evaluate", "quantize")) {
+      assertEquals(0, steps.get(fresh).get("cacheHits").asInt(), fresh + " " + steps.get(fresh));
+      assertTrue(steps.get(fresh).get("computed").asInt() > 0, fresh + " " + steps.get(fresh));
+    }
+    // lineage shows where the reused artifacts came from
+    Cli.Result lineage = Cli.run(stack.config, "lineage", rerunId);
+    assertTrue(lineage.stdout().contains("Reused from the step cache"), lineage.stdout());
+    assertTrue(lineage.stdout().contains("from run " + parkedRunId), lineage.stdout());
+  }
+
+  @Test
+  @Order(3)
+  void aCachedArtifactDeletedFromStorageIsRecomputedNotTrusted() throws Exception {
+    String prefix = "runs/" + parkedRunId + "/tokenize/";
+    var shards = stack.config.objectStore().list(stack.config.bucket(), prefix).stream()
+        .filter(o -> o.key().endsWith(".bin")).toList();
+    assertTrue(shards.size() >= 2, "several tokenize outputs: " + shards);
+    stack.config.objectStore().remove(stack.config.bucket(), shards.get(0).key());
+
+    Cli.Result rerun = Cli.run(stack.config, "--json", "rerun", parkedRunId, "--from", "train");
+    assertEquals(0, rerun.exitCode(), rerun.stdout());
+    Map<String, JsonNode> steps = stepsOf(JSON.readTree(rerun.stdout()));
+    assertEquals(0, steps.get("ingest").get("computed").asInt());
+    assertEquals(0, steps.get("dedup").get("computed").asInt());
+    assertEquals(1, steps.get("tokenize").get("computed").asInt(), "only the shard whose output is gone: "
+        + steps.get("tokenize"));
+    assertTrue(steps.get("tokenize").get("cacheHits").asInt() >= 1);
+  }
+
+  static Map<String, JsonNode> stepsOf(JsonNode report) {
+    Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
+    report.get("steps").forEach(s -> m.put(s.get("step").asText(), s));
+    return m;
+  }
+
+  static List<String> listWorkflowIds(String query) {
+    return stack.temporal.stubs().blockingStub().listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder()
+            .setNamespace(stack.config.namespace()).setQuery(query).build())
+        .getExecutionsList().stream().map(WorkflowExecutionInfo::getExecution).map(e -> e.getWorkflowId()).toList();
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+  }
+}
