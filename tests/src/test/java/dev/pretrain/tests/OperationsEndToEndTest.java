@@ -3,6 +3,7 @@ package dev.pretrain.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,8 @@ import dev.pretrain.ops.corpus.CorpusSpec;
 import dev.pretrain.ops.corpus.FetchResult;
 import dev.pretrain.ops.recipe.Recipe;
 import dev.pretrain.ops.worker.PipelineWorker;
+import dev.pretrain.tests.ui.TemporalWebUi;
+import dev.pretrain.workflows.run.PretrainingRunWorkflow;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.train.TrainParams;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -180,6 +183,101 @@ class OperationsEndToEndTest {
     assertEquals(1, steps.get("tokenize").get("computed").asInt(), "only the shard whose output is gone: "
         + steps.get("tokenize"));
     assertTrue(steps.get("tokenize").get("cacheHits").asInt() >= 1);
+  }
+
+  // ---- The same flows from the Temporal Web UI (Selenium, Debian's headless Chromium) ----
+
+  static final Path SCREENSHOTS = Path.of("target", "ui");
+
+  /** Starts a run that parks at tokenize; returns its run id once our database says it is parked. */
+  static String startParkedRun(RunRequest request) {
+    new RunClient(stack.temporal.client("ops-test")).start(request);
+    RunRepository runs = new RunRepository(stack.database.jdbc());
+    await("run " + request.runId() + " parked", Duration.ofMinutes(3),
+        () -> runs.find(request.runId()).map(r -> "parked".equals(r.status())).orElse(false));
+    return request.runId();
+  }
+
+  static void awaitCompleted(String runId) {
+    RunRepository runs = new RunRepository(stack.database.jdbc());
+    await("run " + runId + " completed", Duration.ofMinutes(4),
+        () -> runs.find(runId).map(r -> "completed".equals(r.status())).orElse(false));
+  }
+
+  @Test
+  @Order(4)
+  void fromTheUiTheParkedListShowsTheRunAndRetryStepCompletesIt() {
+    assumeTrue(TemporalWebUi.browserAvailable(), "needs Debian's chromium and chromium-driver");
+    String runId = startParkedRun(request("no_such_encoding"));
+    String workflowId = PretrainingRunWorkflow.workflowId(runId);
+    try (TemporalWebUi ui = new TemporalWebUi(stack.config.temporalUi(), stack.config.namespace())) {
+      // (a) the workflow list filtered by the search attribute
+      List<String> shown = ui.waitForWorkflowInList("PipelineStatus=\"parked\"", workflowId, Duration.ofSeconds(60),
+          SCREENSHOTS.resolve("ui-parked-list.png"));
+      assertTrue(shown.contains(workflowId), shown.toString());
+
+      // (b) retryStep with a JSON payload from the run's page
+      TemporalWebUi.DialogOutcome outcome = ui.sendUpdate(workflowId, "retryStep",
+          "{\"step\": \"tokenize\", \"set\": {\"encoding\": \"r50k_base\"}}",
+          SCREENSHOTS.resolve("ui-retry-step.png"));
+      outcome.requireAccepted();
+      awaitCompleted(runId);
+      ui.openWorkflow(workflowId);
+      await("the UI shows the run completed", Duration.ofSeconds(30), () -> {
+        ui.openWorkflow(workflowId);
+        return ui.workflowStatus().toLowerCase(java.util.Locale.ROOT).contains("completed");
+      });
+      ui.screenshot(SCREENSHOTS.resolve("ui-retry-completed.png"));
+    }
+    Map<String, RunRepository.Step> steps = stepsByName(runId);
+    assertEquals(1, steps.get("ingest").executions(), "ingest was not executed again");
+    assertEquals(1, steps.get("dedup").executions(), "dedup was not executed again");
+    assertEquals(2, steps.get("tokenize").executions());
+  }
+
+  @Test
+  @Order(5)
+  void resetFromTheUiRunsOnlyTheFailedStepAndDownstreamAgainWithUpstreamCacheHits() throws Exception {
+    assumeTrue(TemporalWebUi.browserAvailable(), "needs Debian's chromium and chromium-driver");
+    // a cause outside the run's parameters: a failure drill on tokenize, "fixed" by removing it
+    Path fault = faultDir.resolve("tokenize");
+    Files.writeString(fault, "nonretryable: scratch disk full (drill)\n");
+    RunRequest request = request("r50k_base");
+    // other tokenize parameters than the runs before: tokenize must compute, ingest and dedup need not
+    request = request.withTokenize(new RunRequest.TokenizeParams("r50k_base", 0.25, List.of()));
+    String runId;
+    try {
+      runId = startParkedRun(request);
+    } finally {
+      Files.delete(fault);
+    }
+    String workflowId = PretrainingRunWorkflow.workflowId(runId);
+    assertEquals("InjectedFault", stepsByName(runId).get("tokenize").failureType());
+    String newRun;
+    try (TemporalWebUi ui = new TemporalWebUi(stack.config.temporalUi(), stack.config.namespace())) {
+      newRun = ui.resetToFirstWorkflowTask(workflowId, "drill over: scratch disk freed",
+          SCREENSHOTS.resolve("ui-reset.png"));
+      awaitCompleted(runId);
+      await("the UI shows the reset run completed", Duration.ofSeconds(30), () -> {
+        ui.openWorkflow(workflowId, newRun);
+        return ui.workflowStatus().toLowerCase(java.util.Locale.ROOT).contains("completed");
+      });
+      ui.screenshot(SCREENSHOTS.resolve("ui-reset-completed.png"));
+    }
+    assertTrue(newRun != null && !newRun.isBlank());
+    Map<String, RunRepository.Step> steps = stepsByName(runId);
+    for (String upstream : List.of("ingest", "dedup")) {
+      RunRepository.Step s = steps.get(upstream);
+      assertTrue(s.cacheHits() != null && s.cacheHits() > 0, upstream + " answered from the cache: " + s);
+      assertEquals(0, s.computed(), upstream + " not computed again: " + s);
+    }
+    assertTrue(steps.get("tokenize").computed() > 0, "tokenize ran again: " + steps.get("tokenize"));
+    assertEquals("completed", steps.get("quantize").status());
+  }
+
+  static Map<String, RunRepository.Step> stepsByName(String runId) {
+    return new RunRepository(stack.database.jdbc()).steps(runId).stream()
+        .collect(Collectors.toMap(RunRepository.Step::step, s -> s));
   }
 
   static Map<String, JsonNode> stepsOf(JsonNode report) {

@@ -23,7 +23,7 @@ public final class AbandonCommand extends BaseCommand {
     try (TemporalService temporal = connectTemporal(Duration.ofSeconds(5))) {
       String answer;
       try {
-        answer = new RunClient(temporal.client(null)).abandon(runId, reason);
+        answer = new RunClient(temporal.client(null)).abandon(workflowIdOf(runId), reason);
       } catch (RuntimeException e) {
         throw new UserException("abandon of run " + runId + " refused: " + rootMessage(e));
       }

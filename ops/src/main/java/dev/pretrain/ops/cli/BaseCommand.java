@@ -92,6 +92,20 @@ public abstract class BaseCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The workflow id of a run: {@code pretrain-<runId>}, except for runs a schedule started (their
+   * workflow id carries the nominal time with colons); our database knows each run's id.
+   */
+  protected String workflowIdOf(String runId) {
+    try (Database db = config().openDatabase()) {
+      return new dev.pretrain.db.runs.RunRepository(db.jdbc()).find(runId)
+          .map(dev.pretrain.db.runs.RunRepository.Run::workflowId)
+          .orElse(dev.pretrain.workflows.run.PretrainingRunWorkflow.workflowId(runId));
+    } catch (RuntimeException e) {
+      return dev.pretrain.workflows.run.PretrainingRunWorkflow.workflowId(runId);
+    }
+  }
+
   static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {

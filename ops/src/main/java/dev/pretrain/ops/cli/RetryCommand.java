@@ -36,9 +36,10 @@ public final class RetryCommand extends BaseCommand {
     PretrainConfig cfg = config();
     try (TemporalService temporal = connectTemporal(Duration.ofSeconds(5))) {
       RunClient runs = new RunClient(temporal.client(null));
+      String workflowId = workflowIdOf(runId);
       String answer;
       try {
-        answer = runs.retryStep(runId, new RetryStepRequest(step, new LinkedHashMap<>(set)));
+        answer = runs.retryStep(workflowId, new RetryStepRequest(step, new LinkedHashMap<>(set)));
       } catch (RuntimeException e) {
         throw new UserException("retry of run " + runId + " refused: " + rootMessage(e));
       }
@@ -47,7 +48,7 @@ public final class RetryCommand extends BaseCommand {
         emit(answer, Map.of("runId", runId, "accepted", answer));
         return 0;
       }
-      return RunCommand.follow(this, cfg, runs, runId, cfg.bucket());
+      return RunCommand.follow(this, cfg, runs, runId, workflowId, cfg.bucket());
     }
   }
 }

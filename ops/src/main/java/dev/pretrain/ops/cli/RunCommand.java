@@ -68,15 +68,15 @@ public final class RunCommand extends BaseCommand {
       cmd.emit(request.runId() + "\n" + url, m);
       return 0;
     }
-    return follow(cmd, cfg, runs, request.runId(), request.bucket());
+    return follow(cmd, cfg, runs, request.runId(), workflowId, request.bucket());
   }
 
   /**
    * Follows a run to its end and prints the summary (exit 0); a parked run prints what to do next and
    * exits {@link PretrainCli#EXIT_PARKED}; a failed or abandoned run is an error.
    */
-  static int follow(BaseCommand cmd, PretrainConfig cfg, RunClient runs, String runId, String bucket) {
-    String workflowId = PretrainingRunWorkflow.workflowId(runId);
+  static int follow(BaseCommand cmd, PretrainConfig cfg, RunClient runs, String runId, String workflowId,
+      String bucket) {
     String url = cfg.workflowUrl(workflowId);
     RunSummary summary;
     try {

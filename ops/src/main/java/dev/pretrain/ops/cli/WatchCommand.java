@@ -68,10 +68,11 @@ public final class WatchCommand extends BaseCommand {
     String lastLogged = null;
     long lastLoggedAt = 0;
     boolean unreachableNoted = false;
+    String workflowId = workflowIdOf(runId);
     while (true) {
       RunSnapshot s;
       try {
-        s = watcher.snapshot(runId);
+        s = watcher.snapshot(runId, workflowId);
         unreachableNoted = false;
       } catch (RunWatcher.NotFoundException e) {
         throw new UserException(e.getMessage() + " (list runs with ./pretrain runs)");

@@ -44,14 +44,12 @@ public final class RunClient {
   }
 
   /** Sends {@code retryStep}; the workflow's validator rejects a bad step or override with a clear message. */
-  public String retryStep(String runId, RetryStepRequest request) {
-    return client.newWorkflowStub(PretrainingRunWorkflow.class, PretrainingRunWorkflow.workflowId(runId))
-        .retryStep(request);
+  public String retryStep(String workflowId, RetryStepRequest request) {
+    return client.newWorkflowStub(PretrainingRunWorkflow.class, workflowId).retryStep(request);
   }
 
-  public String abandon(String runId, String reason) {
-    return client.newWorkflowStub(PretrainingRunWorkflow.class, PretrainingRunWorkflow.workflowId(runId))
-        .abandon(new AbandonRequest(reason));
+  public String abandon(String workflowId, String reason) {
+    return client.newWorkflowStub(PretrainingRunWorkflow.class, workflowId).abandon(new AbandonRequest(reason));
   }
 
   /** Starts the run's workflow (id {@code pretrain-<runId>}) and returns at once with the workflow id. */

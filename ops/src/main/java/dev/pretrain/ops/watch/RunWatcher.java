@@ -55,7 +55,11 @@ public final class RunWatcher {
 
   /** The run's state now; the close event is read too once the execution has ended. */
   public RunSnapshot snapshot(String runId) {
-    String workflowId = PretrainingRunWorkflow.workflowId(runId);
+    return snapshot(runId, PretrainingRunWorkflow.workflowId(runId));
+  }
+
+  /** As {@link #snapshot(String)} for a run whose workflow id is not {@code pretrain-<runId>} (scheduled runs). */
+  public RunSnapshot snapshot(String runId, String workflowId) {
     WorkflowExecution execution = WorkflowExecution.newBuilder().setWorkflowId(workflowId).build();
     DescribeWorkflowExecutionResponse d;
     try {

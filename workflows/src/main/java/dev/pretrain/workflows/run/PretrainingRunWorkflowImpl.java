@@ -499,9 +499,15 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     return results;
   }
 
-  private static String runIdOf(String workflowId) {
+  /**
+   * {@code pretrain-sched-nightly-2026-11-25T02:00:00Z} gives {@code sched-nightly-2026-11-25T020000Z}:
+   * run ids name S3 prefixes and folders, so they keep to letters, digits, '.', '_' and '-'. Such a
+   * run's workflow id is then not {@code pretrain-<runId>}; our database records it.
+   */
+  static String runIdOf(String workflowId) {
     String prefix = PretrainingRunWorkflow.workflowId("");
-    return workflowId.startsWith(prefix) ? workflowId.substring(prefix.length()) : workflowId;
+    String id = workflowId.startsWith(prefix) ? workflowId.substring(prefix.length()) : workflowId;
+    return id.replace(":", "").replaceAll("[^A-Za-z0-9._-]", "-");
   }
 
   /** The schedule and nominal time the server recorded on a scheduled run; a manual origin otherwise. */

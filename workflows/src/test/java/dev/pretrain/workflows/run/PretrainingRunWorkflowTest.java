@@ -172,8 +172,8 @@ class PretrainingRunWorkflowTest {
 
     RunSummary summary = wf.run(request);
 
-    assertEquals("sched-nightly-2026-11-25T02:00:00Z", summary.runId());
-    assertTrue(steps.ledger.contains("run-started sched-nightly-2026-11-25T02:00:00Z"), steps.ledger.toString());
+    assertEquals("sched-nightly-2026-11-25T020000Z", summary.runId());
+    assertTrue(steps.ledger.contains("run-started sched-nightly-2026-11-25T020000Z"), steps.ledger.toString());
   }
 
   private static RunProgress awaitStatus(PretrainingRunWorkflow wf, String status) {
