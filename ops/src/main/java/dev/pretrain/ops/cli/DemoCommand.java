@@ -31,6 +31,10 @@ public final class DemoCommand extends BaseCommand {
   @Option(names = "--quick", description = "Use the small 'quick' corpus (seconds) instead of 'demo'.")
   boolean quick;
 
+  @Option(names = "--no-cache", paramLabel = "STEP", split = ",",
+      description = "Compute STEP even if the step cache holds its result from an earlier demo ('all' for every step).")
+  java.util.List<String> noCache = new java.util.ArrayList<>();
+
   @Option(names = "--keep-up", description = "Keep the stack and worker it started running after the run, until Ctrl-C.")
   boolean keepUp;
 
@@ -78,7 +82,8 @@ public final class DemoCommand extends BaseCommand {
         RunRequest.IngestParams.defaults(), tokenize);
     RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()))
         .withTrain(quick ? dev.pretrain.workflows.train.TrainParams.quick()
-            : dev.pretrain.workflows.train.TrainParams.defaults());
+            : dev.pretrain.workflows.train.TrainParams.defaults())
+        .withNoCache(RunCommand.noCacheSteps(noCache));
     int code = RunCommand.startAndFollow(this, cfg, temporal, request, false);
     if (stack != null && !stack.isTestServer() && !keepUp) {
       err().println("The run's history stays in " + cfg.dataDir() + ": ./pretrain up, then open "
