@@ -40,6 +40,10 @@ public final class ArtifactCache {
 
   /** A verified local copy of {@code ref}. */
   public Path fetch(ArtifactRef ref) {
+    // the digest names the local file: it must be one, so that a crafted reference cannot name a path
+    if (ref.sha256() == null || !ref.sha256().matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException(ref.uri() + ": '" + ref.sha256() + "' is not a SHA-256 hex digest");
+    }
     try {
       Files.createDirectories(dir);
       Path target = dir.resolve(ref.sha256() + suffix(ref.key()));
@@ -92,6 +96,7 @@ public final class ArtifactCache {
   private static String suffix(String key) {
     int slash = key.lastIndexOf('/');
     int dot = key.lastIndexOf('.');
-    return dot > slash && key.length() - dot <= 8 ? key.substring(dot) : "";
+    String s = dot > slash && key.length() - dot <= 8 ? key.substring(dot) : "";
+    return s.matches("\\.[A-Za-z0-9]+") ? s : "";
   }
 }

@@ -71,6 +71,7 @@ public final class PretrainCli implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new PretrainCli());
+    cl.setCaseInsensitiveEnumValuesAllowed(true); // --model-queue gpu
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof UserException || e instanceof ConfigException || e instanceof RecipeException
           || e instanceof StackException || e instanceof CorpusException) {

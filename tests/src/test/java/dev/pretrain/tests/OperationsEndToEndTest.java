@@ -55,8 +55,16 @@ class OperationsEndToEndTest {
   static String parkedRunId;
   static String rerunId;
 
+  /** Every log event of this JVM (CLI, worker, activities) while the class runs, to look for secrets. */
+  static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =
+      new ch.qos.logback.core.read.ListAppender<>();
+
   @BeforeAll
   static void start() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    LOGS.start();
+    root.addAppender(LOGS);
     Path dataDir = Path.of("target", "e2e").toAbsolutePath();
     faultDir = Files.createDirectories(dataDir.resolve("faults"));
     System.setProperty(PipelineWorker.FAULT_DIR_PROPERTY, faultDir.toString());
@@ -273,6 +281,39 @@ class OperationsEndToEndTest {
     }
     assertTrue(steps.get("tokenize").computed() > 0, "tokenize ran again: " + steps.get("tokenize"));
     assertEquals("completed", steps.get("quantize").status());
+  }
+
+  @Test
+  @Order(6)
+  void secretsAreNeverInPayloadsHistoriesTheDatabaseReportsOrLogs() throws Exception {
+    List<String> secrets = List.of(stack.config.s3SecretKey());
+    assertTrue(secrets.get(0).length() >= 8, "a secret distinctive enough to search for");
+    StringBuilder everything = new StringBuilder();
+    // Temporal: every history of the namespace (inputs, results, failures, search attributes)
+    for (String workflowId : listWorkflowIds("")) {
+      everything.append(stack.temporal.client("ops-test").fetchHistory(workflowId).toJson(false));
+    }
+    // our database, all of it
+    for (String table : List.of("runs", "steps", "artifacts", "artifact_inputs", "sources", "documents",
+        "document_decisions", "quarantine", "evaluations", "step_cache", "step_executions", "step_retries",
+        "artifact_reuse")) {
+      stack.database.jdbc().query("SELECT * FROM " + table, rs -> {
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          everything.append(rs.getString(i)).append('\n');
+        }
+      });
+    }
+    // what the CLI prints: configuration, reports, lineage
+    everything.append(Cli.run(stack.config, "--json", "config").stdout());
+    everything.append(Cli.run(stack.config, "--json", "status", parkedRunId).stdout());
+    everything.append(Cli.run(stack.config, "--json", "lineage", parkedRunId).stdout());
+    // every log event of the runs above
+    LOGS.list.forEach(e -> everything.append(e.getFormattedMessage()).append('\n'));
+    assertTrue(everything.length() > 100_000, "searched " + everything.length() + " characters");
+    assertTrue(LOGS.list.size() > 100, "log events captured: " + LOGS.list.size());
+    for (String secret : secrets) {
+      assertEquals(-1, everything.indexOf(secret), "the S3 secret key appears in payloads, the database, output or logs");
+    }
   }
 
   static Map<String, RunRepository.Step> stepsByName(String runId) {

@@ -49,6 +49,7 @@ public final class IngestPlanner {
       if (input == null || input.isBlank()) {
         throw new IngestInputException("an input is empty: " + inputs);
       }
+      requireNoClimbing(input.trim());
       List<InputFile> found = expand(input.trim());
       if (found.isEmpty()) {
         throw new IngestInputException("input " + input + " holds no files");
@@ -56,6 +57,21 @@ public final class IngestPlanner {
       found.forEach(f -> files.putIfAbsent(f.uri(), f));
     }
     return partition(files, targetPartitionBytes);
+  }
+
+  /**
+   * An input may not use {@code ..} segments: a recipe names what it reads plainly (an absolute path
+   * or one below its folder), and an S3 key with {@code ..} could climb out of a file-system backed
+   * bucket.
+   */
+  static void requireNoClimbing(String input) {
+    String path = input.startsWith("s3://") ? input.substring(5) : input.startsWith("file:") ? input.substring(5) : input;
+    for (String segment : path.replace('\\', '/').split("/")) {
+      if (segment.equals("..")) {
+        throw new IngestInputException("input " + input + " has a '..' segment; name inputs without climbing"
+            + " (an absolute path, or s3://bucket/prefix/)");
+      }
+    }
   }
 
   static List<IngestPartition> partition(Map<String, InputFile> sortedFiles, long targetPartitionBytes) {

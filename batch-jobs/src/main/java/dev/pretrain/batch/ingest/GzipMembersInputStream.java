@@ -38,6 +38,7 @@ final class GzipMembersInputStream extends InputStream {
   private boolean done;
   private int members;
   private long memberBytes;
+  private long filled; // compressed bytes pulled from the source so far
 
   GzipMembersInputStream(InputStream in) {
     this.in = in;
@@ -72,7 +73,7 @@ final class GzipMembersInputStream extends InputStream {
       }
       if (inflater.needsInput()) {
         if (pos == limit && !fill()) {
-          throw new EOFException("gzip member " + (members + 1) + " ends early");
+          throw new EOFException("gzip member " + (members + 1) + " ends early at compressed byte " + filled);
         }
         inflater.setInput(buf, pos, limit - pos);
         pos = limit; // the inflater owns these bytes until it needs input again or finishes
@@ -81,7 +82,8 @@ final class GzipMembersInputStream extends InputStream {
       try {
         n = inflater.inflate(b, off, len);
       } catch (DataFormatException e) {
-        throw new ZipException("corrupt deflate data in gzip member " + (members + 1) + ": " + e.getMessage());
+        throw new ZipException("corrupt deflate data in gzip member " + (members + 1) + " before compressed byte "
+            + filled + ": " + e.getMessage());
       }
       if (n > 0) {
         crc.update(b, off, n);
@@ -111,9 +113,10 @@ final class GzipMembersInputStream extends InputStream {
     int id2 = readByte();
     if (id1 != 0x1f || id2 != 0x8b) {
       if (id1 < 0 || id2 < 0) {
-        throw new EOFException("gzip header of member " + (members + 1) + " cut short");
+        throw new EOFException("gzip header of member " + (members + 1) + " cut short at compressed byte " + filled);
       }
-      throw new ZipException(members == 0 ? "not in gzip format" : "garbage after gzip member " + members);
+      throw new ZipException(members == 0 ? "not in gzip format"
+          : "garbage after gzip member " + members + " at compressed byte " + (offset() - 2));
     }
     if (need(readByte()) != 8) {
       throw new ZipException("unsupported compression method in gzip member " + (members + 1));
@@ -139,14 +142,22 @@ final class GzipMembersInputStream extends InputStream {
   }
 
   private void readTrailer() throws IOException {
+    long at = offset();
     long crc32 = readUInt32();
     long size = readUInt32();
     if (crc32 != crc.getValue()) {
-      throw new ZipException("CRC mismatch in gzip member " + (members + 1));
+      throw new ZipException(String.format("gzip CRC mismatch in member %d (trailer at compressed byte %d says %08x,"
+          + " the %d decompressed bytes give %08x)", members + 1, at, crc32, memberBytes, crc.getValue()));
     }
     if (size != (memberBytes & 0xffffffffL)) {
-      throw new ZipException("size mismatch in gzip member " + (members + 1));
+      throw new ZipException("gzip size mismatch in member " + (members + 1) + " (trailer at compressed byte " + at
+          + " says " + size + " bytes, decompressed " + memberBytes + ")");
     }
+  }
+
+  /** Offset in the compressed input of the next byte not yet handed to the inflater or parsed. */
+  private long offset() {
+    return filled - (limit - pos);
   }
 
   private long readUInt32() throws IOException {
@@ -165,7 +176,8 @@ final class GzipMembersInputStream extends InputStream {
 
   private int need(int b) throws EOFException {
     if (b < 0) {
-      throw new EOFException("gzip member " + (members + 1) + " cut short in its header or trailer");
+      throw new EOFException("gzip member " + (members + 1) + " cut short in its header or trailer at compressed byte "
+          + filled);
     }
     return b;
   }
@@ -191,6 +203,7 @@ final class GzipMembersInputStream extends InputStream {
     }
     pos = 0;
     limit = n;
+    filled += n;
     return true;
   }
 }

@@ -21,8 +21,12 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 public final class IngestJob {
 
   public static final String STEP = "ingest";
-  /** A JSONL line or text file longer than this is quarantined, never loaded whole. */
-  public static final int DEFAULT_MAX_RECORD_BYTES = 64 << 20;
+  /**
+   * A JSONL line or text file longer than this is quarantined, never loaded whole: the reader buffers at
+   * most this many bytes of a line. With {@link IngestJobConfig#CHUNK_SIZE} records per chunk this also
+   * bounds a chunk's memory.
+   */
+  public static final int DEFAULT_MAX_RECORD_BYTES = 8 << 20;
 
   private static final Pattern SAFE_RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 

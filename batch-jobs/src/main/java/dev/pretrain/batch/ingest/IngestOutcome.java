@@ -10,9 +10,14 @@ sealed interface IngestOutcome permits IngestOutcome.Kept, IngestOutcome.Bad {
 
   long line();
 
-  /** A document with its normalized text and metadata; {@code sha256} is of the normalized UTF-8 text. */
+  /**
+   * A document with its normalized text and metadata; {@code sha256} is of the normalized UTF-8 text.
+   *
+   * @param change what ingest removed from the text beyond BOM/line-end/NFC normalization (recorded as a
+   *               document decision), or null
+   */
   record Kept(String fileUri, long line, String id, String text, String source, String sourceVersion, String path,
-      String license, String language, String jurisdiction, String sha256) implements IngestOutcome {}
+      String license, String language, String jurisdiction, String sha256, String change) implements IngestOutcome {}
 
   /**
    * @param disposition {@link #QUARANTINED} (unreadable, malformed) or {@link #REJECTED} (readable, but not a document)

@@ -29,7 +29,12 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 /**
  * Turns a raw record into a document or a reasoned refusal: strict UTF-8, one JSON object with a
  * string {@code text}, metadata fields that fit their columns; then normalizes the text (leading BOM
- * removed, CRLF/CR to LF, Unicode NFC) and hashes it. Never returns null: every record is accounted for.
+ * removed, CRLF/CR to LF, Unicode NFC, C0 controls other than TAB/LF/CR removed) and hashes it. Never
+ * returns null: every record is accounted for.
+ *
+ * <p>Dispositions: "quarantined" for a record that cannot be read as a document (bad bytes, bad JSON,
+ * no string {@code text}); "rejected" for a readable record that fails a content rule (blank, NUL,
+ * duplicate id). See docs/bad-input.md.
  */
 public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOutcome> {
 
@@ -75,8 +80,17 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     try {
       decoded = decodeStrict(bytes, skip);
     } catch (MalformedAt e) {
-      String unit = r.format() == InputFormat.JSONL ? "line" : "file";
-      return bad(r, IngestOutcome.QUARANTINED, "invalid UTF-8 at byte " + e.offset + " of " + unit, bytes);
+      // no encoding is guessed (Latin-1, CP1252 ...): a wrong guess would silently corrupt the text
+      String where = r.format() == InputFormat.JSONL
+          ? "byte " + e.offset + " of line (byte " + (r.byteOffset() + e.offset) + " of "
+              + (InputFormat.gzipped(r.fileUri()) ? "decompressed " : "") + "file)"
+          : "byte " + e.offset + " of file";
+      StringBuilder hex = new StringBuilder();
+      for (int i = e.offset; i < Math.min(bytes.length, e.offset + Math.max(1, e.length)); i++) {
+        hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02X", bytes[i] & 0xff));
+      }
+      return bad(r, IngestOutcome.QUARANTINED,
+          "invalid UTF-8 at " + where + ": " + hex + " is not valid UTF-8 (encoding not guessed)", bytes);
     }
     return r.format() == InputFormat.JSONL ? fromJsonLine(r, decoded) : fromTextFile(r, decoded);
   }
@@ -102,8 +116,11 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       return bad(r, IngestOutcome.QUARANTINED, "not a JSON object (got " + got + ")", r.bytes());
     }
     JsonNode text = node.get("text");
-    if (text == null || text.isNull()) {
+    if (text == null) {
       return bad(r, IngestOutcome.QUARANTINED, "missing field 'text'", r.bytes());
+    }
+    if (text.isNull()) {
+      return bad(r, IngestOutcome.QUARANTINED, "field 'text' is null", r.bytes());
     }
     if (!text.isTextual()) {
       return bad(r, IngestOutcome.QUARANTINED,
@@ -144,8 +161,22 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   private IngestOutcome keep(RawRecord r, String id, String rawText, String source, String sourceVersion, String path,
       String license, String language, String jurisdiction) {
     String text = normalize(rawText);
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      // NUL does not occur in text; it marks binary or UTF-16 data (and PostgreSQL text refuses it)
+      return bad(r, IngestOutcome.REJECTED, "text contains NUL (U+0000) at character "
+          + text.codePointCount(0, nul) + ": binary or UTF-16 data, not text", r.bytes());
+    }
+    String change = null;
+    String stripped = stripControls(text);
+    if (stripped != text) {
+      change = "removed " + describeControls(text) + " from the text";
+      text = stripped;
+    }
     if (text.isBlank()) {
-      return bad(r, IngestOutcome.REJECTED, text.isEmpty() ? "empty text" : "whitespace-only text", r.bytes());
+      String what = text.isEmpty() ? "empty text" : "whitespace-only text";
+      return bad(r, IngestOutcome.REJECTED, change == null ? what : what + " (after removing " + describeControls(rawText)
+          + ")", r.bytes());
     }
     String docId = id != null ? id : generatedId(source, path != null ? path : r.fileUri(), r.line());
     String first = seenIds.putIfAbsent(docId, r.fileUri() + "#" + r.line());
@@ -154,7 +185,55 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     }
     return new IngestOutcome.Kept(r.fileUri(), r.line(), docId, text, source, sourceVersion,
         path != null ? path : r.fileUri(), license, language, jurisdiction != null ? jurisdiction : defaultJurisdiction,
-        sha256(text));
+        sha256(text), change);
+  }
+
+  /**
+   * C0 control characters other than TAB, LF and CR (form feed, escape, backspace ...) carry no text;
+   * they are removed, and the removal is recorded as a decision on the document (see docs/bad-input.md).
+   * Returns {@code s} itself when there is nothing to remove.
+   */
+  static String stripControls(String s) {
+    int i = 0;
+    while (i < s.length() && !isStrippedControl(s.charAt(i))) {
+      i++;
+    }
+    if (i == s.length()) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    sb.append(s, 0, i);
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isStrippedControl(c)) {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean isStrippedControl(char c) {
+    return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+  }
+
+  /** "2 control characters (U+0007 x1, U+001B x1)", first seen first. */
+  private static String describeControls(String s) {
+    Map<Character, Integer> counts = new LinkedHashMap<>();
+    int total = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (isStrippedControl(c)) {
+        counts.merge(c, 1, Integer::sum);
+        total++;
+      }
+    }
+    StringBuilder sb = new StringBuilder().append(total).append(total == 1 ? " control character (" : " control characters (");
+    String sep = "";
+    for (Map.Entry<Character, Integer> e : counts.entrySet()) {
+      sb.append(sep).append(String.format("U+%04X x%d", (int) e.getKey(), e.getValue()));
+      sep = ", ";
+    }
+    return sb.append(')').toString();
   }
 
   /** {@code <source>:<path>#<line>}; a path too long for the id column is replaced by its digest. */
@@ -215,10 +294,12 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
 
   private static final class MalformedAt extends Exception {
     final int offset;
+    final int length;
 
-    MalformedAt(int offset) {
+    MalformedAt(int offset, int length) {
       super(null, null, false, false);
       this.offset = offset;
+      this.length = length;
     }
   }
 
@@ -231,11 +312,11 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     CharBuffer out = CharBuffer.allocate(bytes.length - from);
     CoderResult result = decoder.decode(in, out, true);
     if (result.isError()) {
-      throw new MalformedAt(in.position());
+      throw new MalformedAt(in.position(), result.length());
     }
     result = decoder.flush(out);
     if (result.isError()) {
-      throw new MalformedAt(in.position());
+      throw new MalformedAt(in.position(), result.length());
     }
     return out.flip().toString();
   }
@@ -243,6 +324,29 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   private static IngestOutcome bad(RawRecord r, String disposition, String reason, byte[] head) {
     byte[] h = head == null ? new byte[0] : head;
     String preview = new String(h, 0, Math.min(h.length, BoundedLineReader.HEAD_BYTES), StandardCharsets.UTF_8);
-    return new IngestOutcome.Bad(r.fileUri(), r.line(), r.byteOffset(), disposition, reason, preview);
+    return new IngestOutcome.Bad(r.fileUri(), r.line(), r.byteOffset(), disposition, printable(reason), preview);
+  }
+
+  /**
+   * Control characters written as {@code \\uXXXX}: a reason may quote the input (Jackson names the
+   * token it did not understand), and a NUL would make PostgreSQL refuse the quarantine row.
+   */
+  static String printable(String reason) {
+    StringBuilder sb = null;
+    for (int i = 0; i < reason.length(); i++) {
+      char c = reason.charAt(i);
+      boolean control = c < 0x20 || c == 0x7f;
+      if (control && sb == null) {
+        sb = new StringBuilder(reason.length() + 16).append(reason, 0, i);
+      }
+      if (sb != null) {
+        if (control) {
+          sb.append(String.format("\\u%04X", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+    }
+    return sb == null ? reason : sb.toString();
   }
 }

@@ -42,6 +42,8 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   public static final String KIND_DOCUMENTS = "documents";
   public static final String KIND_QUARANTINE = "quarantine";
   public static final String KIND_INPUT_FILE = "input-file";
+  /** Decision recorded for a kept document whose text had control characters removed. */
+  public static final String DECISION_NORMALIZED = "normalized";
   private static final String JSONL = "application/x-ndjson";
 
   private static final JsonFactory JSON = JsonFactory.builder()
@@ -88,9 +90,13 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   @Override
   public void write(Chunk<? extends IngestOutcome> chunk) throws IOException {
     List<DocumentRepository.Document> docs = new ArrayList<>(chunk.size());
+    List<DocumentRepository.Decision> changes = new ArrayList<>();
     for (IngestOutcome outcome : chunk) {
       if (outcome instanceof IngestOutcome.Kept k) {
         writeDocument(k);
+        if (k.change() != null) { // a kept document whose text ingest changed: the change is recorded (lineage)
+          changes.add(new DocumentRepository.Decision(k.id(), DECISION_NORMALIZED, k.change(), null));
+        }
         docs.add(new DocumentRepository.Document(k.id(), k.source(), k.sourceVersion(), k.path(), k.license(),
             k.language(), k.jurisdiction(), k.sha256(), k.text().codePointCount(0, k.text().length()), k.fileUri(),
             k.line(), request.runId()));
@@ -105,6 +111,9 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
       }
     }
     documents.insertNew(docs); // a document id already known (an earlier run) keeps its first row
+    if (!changes.isEmpty()) {
+      documents.recordDecisions(request.runId(), IngestJob.STEP, changes);
+    }
   }
 
   /** The reader reports each input file's stored digest once it has read all of it. */

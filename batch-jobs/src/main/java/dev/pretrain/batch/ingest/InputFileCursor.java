@@ -117,8 +117,10 @@ final class InputFileCursor implements AutoCloseable {
         return null;
       }
       if (line.bytes() == null) {
+        // only the first maxRecordBytes were buffered; the reader has already skipped to the next newline
         return RawRecord.fault(uri, format, line.number(), line.offset(),
-            "line of " + line.length() + " bytes exceeds the " + maxRecordBytes + "-byte limit", line.head());
+            "line longer than " + maxRecordBytes + " bytes (" + line.length() + " bytes); skipped to the next newline",
+            line.head());
       }
       return RawRecord.data(uri, format, line.number(), line.offset(), line.bytes());
     } catch (IOException e) {
@@ -154,18 +156,24 @@ final class InputFileCursor implements AutoCloseable {
     } catch (IOException e) {
       return brokenAt(1, 0, total, Arrays.copyOf(head, headLength), e);
     }
+    if (total == 0) {
+      return null; // an empty file holds no document: recorded as an input with 0 records, not as a rejection
+    }
     if (body == null) {
       return RawRecord.fault(uri, format, 1, 0,
-          "text file of " + total + " bytes exceeds the " + maxRecordBytes + "-byte limit", Arrays.copyOf(head, headLength));
+          "text file longer than " + maxRecordBytes + " bytes (" + total + " bytes)", Arrays.copyOf(head, headLength));
     }
     return RawRecord.data(uri, format, 1, 0, Arrays.copyOf(body, (int) total));
   }
 
-  /** A gzip fault ends the file: the record being read when it broke is quarantined with the reason. */
+  /**
+   * A gzip fault ends the file: the record being read when it broke is quarantined with the reason.
+   * Lines decoded before the fault were already handed on and are kept (for a CRC mismatch too: the
+   * check comes at the member's end, and holding a whole member back would unbound memory).
+   */
   private RawRecord brokenAt(long line, long offset, long decodedBytes, byte[] head, IOException e) {
-    String why = e instanceof EOFException
-        ? "truncated gzip input after " + decodedBytes + " bytes"
-        : "corrupt gzip input after " + decodedBytes + " bytes: " + e.getMessage();
+    String why = (e instanceof EOFException ? "truncated gzip input: " : "") + e.getMessage()
+        + " (after " + decodedBytes + " decompressed bytes; lines before it are kept, the rest of the file is not read)";
     return RawRecord.fault(uri, format, line, offset, why, head);
   }
 

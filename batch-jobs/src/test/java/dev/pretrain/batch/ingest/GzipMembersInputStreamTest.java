@@ -62,7 +62,10 @@ class GzipMembersInputStreamTest {
     byte[] gz = gzip(randomBytes(6, 5000));
     gz[gz.length - 6] ^= 0x55; // inside the CRC-32
     ZipException e = assertThrows(ZipException.class, () -> readAll(new GzipMembersInputStream(new ByteArrayInputStream(gz))));
-    assertEquals("CRC mismatch in gzip member 1", e.getMessage());
+    assertTrue(e.getMessage().startsWith("gzip CRC mismatch in member 1 (trailer at compressed byte " + (gz.length - 8)
+        + " says "), e.getMessage());
+    assertTrue(e.getMessage().endsWith(" the 5000 decompressed bytes give " + String.format("%08x", crc32(randomBytes(6, 5000)))
+        + ")"), e.getMessage());
   }
 
   /** Returns at most 7 bytes per read and claims nothing is available, like a slow network stream. */
@@ -111,5 +114,11 @@ class GzipMembersInputStreamTest {
       out.writeBytes(p);
     }
     return out.toByteArray();
+  }
+
+  private static long crc32(byte[] b) {
+    java.util.zip.CRC32 c = new java.util.zip.CRC32();
+    c.update(b);
+    return c.getValue();
   }
 }

@@ -214,10 +214,11 @@ class IngestJobTest {
     assertBad(rows, badUri, 4, offsets.get(3), "rejected", "whitespace-only text");
     assertBad(rows, badUri, 5, offsets.get(4), "rejected", "empty text");
     assertBad(rows, badUri, 7, offsets.get(6), "quarantined", "invalid JSON");
-    assertBad(rows, badUri, 8, offsets.get(7), "quarantined", "line of 5011 bytes exceeds the 4096-byte limit");
+    assertBad(rows, badUri, 8, offsets.get(7), "quarantined", "line longer than 4096 bytes (5011 bytes); skipped to the next newline");
     DocumentRepository.Quarantined cut = rows.get(truncObject.uri() + "#" + (truncKept + 1));
     assertNotNull(cut, "the cut is quarantined at the line where it broke: " + rows.keySet());
-    assertTrue(cut.reason().startsWith("truncated gzip input after "), cut.reason());
+    assertTrue(cut.reason().startsWith("truncated gzip input: gzip member 1 ends early at compressed byte " + cutGz.length),
+        cut.reason());
 
     // the quarantine shard holds the same records, with a preview
     assertNotNull(r.quarantine());

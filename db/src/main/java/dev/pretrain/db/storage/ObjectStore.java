@@ -82,8 +82,31 @@ public final class ObjectStore {
     return call(() -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()), "check bucket " + bucket);
   }
 
+  /**
+   * Object keys must not climb out of their bucket: a file-system backed server (S3Proxy's, SeaweedFS
+   * filer) maps keys to paths, so {@code ..} or {@code .} segments, a leading slash, backslashes and
+   * control characters are refused before any request is made.
+   */
+  public static void requireSafeKey(String bucket, String key) {
+    if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+      throw new StorageException("invalid bucket name '" + bucket + "'", null);
+    }
+    if (key == null || key.isEmpty() || key.startsWith("/") || key.indexOf('\\') >= 0
+        || key.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new StorageException("invalid object key '" + key + "' in bucket " + bucket
+          + ": empty, absolute, or with a backslash or control character", null);
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.equals("..") || segment.equals(".")) {
+        throw new StorageException("object key '" + key + "' in bucket " + bucket + " has a '" + segment
+            + "' segment; keys may not climb out of their prefix", null);
+      }
+    }
+  }
+
   /** Uploads a local file, computing its SHA-256 first and storing it as user metadata. */
   public Stored putFile(String bucket, String key, Path file, String contentType) {
+    requireSafeKey(bucket, key);
     String sha = sha256(file);
     long size = sizeOf(file);
     call(() -> {
@@ -102,6 +125,7 @@ public final class ObjectStore {
   }
 
   public InputStream open(String bucket, String key) {
+    requireSafeKey(bucket, key);
     return call(() -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()),
         "get s3://" + bucket + "/" + key);
   }
@@ -123,6 +147,7 @@ public final class ObjectStore {
 
   /** Object size and the SHA-256 from its metadata, or empty if there is no such object. */
   public Optional<Stored> stat(String bucket, String key) {
+    requireSafeKey(bucket, key);
     try {
       StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
       String sha = r.userMetadata().getFirst(SHA256_META);
@@ -164,6 +189,7 @@ public final class ObjectStore {
   }
 
   public void remove(String bucket, String key) {
+    requireSafeKey(bucket, key);
     call(() -> {
       client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
       return null;

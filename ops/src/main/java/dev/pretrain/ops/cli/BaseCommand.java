@@ -80,7 +80,7 @@ public abstract class BaseCommand implements Callable<Integer> {
   /** Connects to Temporal and checks it answers, or fails with a hint. */
   protected TemporalService connectTemporal(Duration wait) {
     PretrainConfig c = config();
-    TemporalService t = TemporalService.connect(c.temporalAddress(), c.namespace());
+    TemporalService t = TemporalService.connect(c.temporalAddress(), c.namespace(), null, c.temporalTls());
     try {
       t.awaitReady(wait, () -> true);
       return t;

@@ -44,10 +44,6 @@ public final class GlobalOptions {
   @Option(names = "--s3-access-key", scope = ScopeType.INHERIT, description = "env PRETRAIN_S3_ACCESS_KEY")
   String s3AccessKey;
 
-  @Option(names = "--s3-secret-key", scope = ScopeType.INHERIT,
-      description = "env PRETRAIN_S3_SECRET_KEY (prefer the env var: flags show in ps)")
-  String s3SecretKey;
-
   @Option(names = "--s3-region", scope = ScopeType.INHERIT, description = "env PRETRAIN_S3_REGION")
   String s3Region;
 
@@ -57,10 +53,6 @@ public final class GlobalOptions {
 
   @Option(names = "--jdbc-user", scope = ScopeType.INHERIT, description = "env PRETRAIN_JDBC_USER")
   String jdbcUser;
-
-  @Option(names = "--jdbc-password", scope = ScopeType.INHERIT,
-      description = "env PRETRAIN_JDBC_PASSWORD (prefer the env var: flags show in ps)")
-  String jdbcPassword;
 
   @Option(names = "--bucket", scope = ScopeType.INHERIT, description = "Bucket for run artifacts (env PRETRAIN_BUCKET).")
   String bucket;
@@ -76,11 +68,9 @@ public final class GlobalOptions {
     flags.put(ConfigLoader.TEMPORAL_UI, temporalUi);
     flags.put(ConfigLoader.S3_ENDPOINT, s3Endpoint);
     flags.put(ConfigLoader.S3_ACCESS_KEY, s3AccessKey);
-    flags.put(ConfigLoader.S3_SECRET_KEY, s3SecretKey);
     flags.put(ConfigLoader.S3_REGION, s3Region);
     flags.put(ConfigLoader.JDBC_URL, jdbcUrl);
     flags.put(ConfigLoader.JDBC_USER, jdbcUser);
-    flags.put(ConfigLoader.JDBC_PASSWORD, jdbcPassword);
     flags.put(ConfigLoader.BUCKET, bucket);
     Path data = ConfigLoader.dataDir(dataDir, env);
     return ConfigLoader.load(flags, env, data, configFile == null ? null : configFile.toAbsolutePath());

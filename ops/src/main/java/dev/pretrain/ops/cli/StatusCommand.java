@@ -41,7 +41,8 @@ public final class StatusCommand extends BaseCommand {
     RunProgress live = null;
     String liveError = null;
     if ("running".equals(run.status()) || "parked".equals(run.status())) {
-      TemporalService temporal = TemporalService.connect(config().temporalAddress(), config().namespace());
+      TemporalService temporal = TemporalService.connect(config().temporalAddress(), config().namespace(), null,
+          config().temporalTls());
       try {
         live = new RunClient(temporal.client(null)).progress(run.workflowId());
         if (live == null) {

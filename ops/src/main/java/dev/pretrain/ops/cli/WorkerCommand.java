@@ -23,6 +23,12 @@ public final class WorkerCommand extends BaseCommand {
       description = "Activities (partitions) run at once; default: number of CPU cores.")
   Integer maxActivities;
 
+  @Option(names = "--model-queue", paramLabel = "Q", defaultValue = "AUTO",
+      description = "Which model-step queue (train, evaluate, quantize) this worker serves: auto (gpu when DJL "
+          + "sees a GPU here, else cpu), cpu, gpu, or none (batch steps only). Runs send model steps to the gpu "
+          + "queue whenever a worker serves it. Default: ${DEFAULT-VALUE}.")
+  PipelineWorker.ModelQueue modelQueue;
+
   @Option(names = "--metrics-port", paramLabel = "PORT",
       description = "Serve Prometheus metrics at http://HOST:PORT/metrics; 0 turns them off "
           + "(config metricsPort, env PRETRAIN_METRICS_PORT; default 9464).")
@@ -58,7 +64,7 @@ public final class WorkerCommand extends BaseCommand {
     try {
       temporal = connectTemporal(cfg, metrics);
       try {
-        worker = PipelineWorker.start(cfg, temporal, slots, metrics);
+        worker = PipelineWorker.start(cfg, temporal, slots, metrics, modelQueue);
       } catch (RuntimeException e) {
         temporal.close();
         throw e;
@@ -89,10 +95,13 @@ public final class WorkerCommand extends BaseCommand {
     d.put("s3", cfg.s3Endpoint());
     d.put("jdbcUrl", cfg.jdbcUrl());
     d.put("maxActivities", slots);
+    d.put("modelTaskQueue", modelQueue.taskQueue());
     d.put("workDir", worker.workDir().toString());
     d.put("metrics", metricsServer == null ? null : metricsServer.url());
     emit("Worker " + worker.identity() + " polling task queue '" + PretrainingRunWorkflow.TASK_QUEUE + "' on "
         + cfg.temporalAddress() + " (namespace " + cfg.namespace() + "), " + slots + " activity slots\n"
+        + "  model steps: " + (modelQueue.taskQueue() == null ? "not served (--model-queue none)"
+            : "task queue '" + modelQueue.taskQueue() + "', one at a time") + "\n"
         + "  S3 " + cfg.s3Endpoint() + ", database " + cfg.jdbcUrl() + "\n"
         + "  scratch " + worker.workDir() + "\n"
         + "  metrics " + (metricsServer == null ? "off (--metrics-port 0)" : metricsServer.url()) + "\n"
@@ -109,7 +118,7 @@ public final class WorkerCommand extends BaseCommand {
     if (metrics == null) {
       return connectTemporal(Duration.ofSeconds(30));
     }
-    TemporalService t = TemporalService.connect(c.temporalAddress(), c.namespace(), metrics.temporalScope());
+    TemporalService t = TemporalService.connect(c.temporalAddress(), c.namespace(), metrics.temporalScope(), c.temporalTls());
     try {
       t.awaitReady(Duration.ofSeconds(30), () -> true);
       return t;

@@ -60,19 +60,31 @@ public final class TemporalService implements AutoCloseable {
   private final String namespace;
   private final WorkflowServiceStubs stubs;
 
-  private TemporalService(String address, String namespace, com.uber.m3.tally.Scope metricsScope) {
+  private TemporalService(String address, String namespace, com.uber.m3.tally.Scope metricsScope, TemporalTls tls) {
     this.address = address;
     this.namespace = namespace;
     WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(address);
     if (metricsScope != null) {
       options.setMetricsScope(metricsScope);
     }
+    if (tls != null && tls.enabled()) {
+      options.setSslContext(tls.sslContext());
+      if (tls.serverName() != null) {
+        options.setChannelInitializer(channel -> channel.overrideAuthority(tls.serverName()));
+      }
+    }
     this.stubs = WorkflowServiceStubs.newServiceStubs(options.validateAndBuildWithDefaults());
   }
 
   /** Creates the stubs; nothing is sent until the first call. */
   public static TemporalService connect(String address, String namespace) {
-    return new TemporalService(address, namespace, null);
+    return new TemporalService(address, namespace, null, null);
+  }
+
+  /** A frontend of a cluster, with TLS when {@code tls} sets any of its parts. */
+  public static TemporalService connect(String address, String namespace, com.uber.m3.tally.Scope metricsScope,
+      TemporalTls tls) {
+    return new TemporalService(address, namespace, metricsScope, tls);
   }
 
   /**
@@ -80,7 +92,7 @@ public final class TemporalService implements AutoCloseable {
    * workers built on these stubs) reported to {@code metricsScope}; null: no SDK metrics.
    */
   public static TemporalService connect(String address, String namespace, com.uber.m3.tally.Scope metricsScope) {
-    return new TemporalService(address, namespace, metricsScope);
+    return new TemporalService(address, namespace, metricsScope, null);
   }
 
   public String address() {

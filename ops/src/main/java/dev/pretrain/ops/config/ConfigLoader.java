@@ -6,6 +6,10 @@ import dev.pretrain.db.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -34,6 +38,14 @@ public final class ConfigLoader {
   public static final String BUCKET = "bucket";
   /** Port of a worker's Prometheus endpoint ({@code metricsPort} in a config file); 0 turns it off. */
   public static final String METRICS_PORT = "metrics-port";
+  /** TLS towards a Temporal cluster: PEM client certificate chain, its PKCS#8 key, CA bundle, server name. */
+  public static final String TEMPORAL_TLS_CERT = "temporal.tls-cert";
+  public static final String TEMPORAL_TLS_KEY = "temporal.tls-key";
+  public static final String TEMPORAL_TLS_CA = "temporal.tls-ca";
+  public static final String TEMPORAL_TLS_SERVER_NAME = "temporal.tls-server-name";
+
+  /** Keys whose values are secrets: never from flags, never printed. */
+  public static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("s3.secret-key", "jdbc.password");
 
   public static final String HOME_ENV = "PRETRAIN_HOME";
 
@@ -50,7 +62,11 @@ public final class ConfigLoader {
       JDBC_USER, "PRETRAIN_JDBC_USER",
       JDBC_PASSWORD, "PRETRAIN_JDBC_PASSWORD",
       BUCKET, "PRETRAIN_BUCKET",
-      METRICS_PORT, "PRETRAIN_METRICS_PORT");
+      METRICS_PORT, "PRETRAIN_METRICS_PORT",
+      TEMPORAL_TLS_CERT, "PRETRAIN_TEMPORAL_TLS_CERT",
+      TEMPORAL_TLS_KEY, "PRETRAIN_TEMPORAL_TLS_KEY",
+      TEMPORAL_TLS_CA, "PRETRAIN_TEMPORAL_TLS_CA",
+      TEMPORAL_TLS_SERVER_NAME, "PRETRAIN_TEMPORAL_TLS_SERVER_NAME");
 
   /** Ports of the local stack that {@code pretrain up} starts; the defaults point at them. */
   public static final int TEMPORAL_PORT = 7233;
@@ -84,7 +100,11 @@ public final class ConfigLoader {
         JDBC_USER, "sa",
         JDBC_PASSWORD, "",
         BUCKET, "pretrain",
-        METRICS_PORT, Integer.toString(METRICS_DEFAULT_PORT));
+        METRICS_PORT, Integer.toString(METRICS_DEFAULT_PORT),
+        TEMPORAL_TLS_CERT, "",
+        TEMPORAL_TLS_KEY, "",
+        TEMPORAL_TLS_CA, "",
+        TEMPORAL_TLS_SERVER_NAME, "");
   }
 
   /**
@@ -102,6 +122,13 @@ public final class ConfigLoader {
       file = readFile(configFile);
     } else if (Files.isRegularFile(dataDir.resolve("config.yaml"))) {
       file = readFile(dataDir.resolve("config.yaml"));
+    }
+    for (String secret : SECRET_KEYS) {
+      if (flags.get(secret) != null) {
+        // a flag shows in the process list; the environment and an owner-only file do not
+        throw new ConfigException(secret + " is read from " + ENV_NAMES.get(secret)
+            + " or a config file readable only by its owner, never from a command-line flag");
+      }
     }
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> origins = new LinkedHashMap<>();
@@ -130,7 +157,9 @@ public final class ConfigLoader {
         stripSlash(values.get(TEMPORAL_UI)), stripSlash(endpoint), values.get(S3_ACCESS_KEY),
         values.get(S3_SECRET_KEY), values.get(S3_REGION), values.get(JDBC_URL), values.get(JDBC_USER),
         values.get(JDBC_PASSWORD), values.get(BUCKET), Map.copyOf(origins),
-        port(METRICS_PORT, values.get(METRICS_PORT), origins.get(METRICS_PORT)));
+        port(METRICS_PORT, values.get(METRICS_PORT), origins.get(METRICS_PORT)),
+        dev.pretrain.ops.client.TemporalTls.of(values.get(TEMPORAL_TLS_CERT), values.get(TEMPORAL_TLS_KEY),
+            values.get(TEMPORAL_TLS_CA), values.get(TEMPORAL_TLS_SERVER_NAME)));
   }
 
   /** A TCP port 0..65535 (0: off), or a one-line error naming where the bad value came from. */
@@ -175,7 +204,32 @@ public final class ConfigLoader {
       }
       out.put(key, e.getValue());
     }
+    requireOwnerOnly(file, out);
     return out;
+  }
+
+  /**
+   * A config file that holds a secret must be readable by its owner only (mode 600): anyone who can
+   * read it can use the object store or the database.
+   */
+  static void requireOwnerOnly(Path file, Map<String, String> values) {
+    List<String> secrets = values.keySet().stream().filter(SECRET_KEYS::contains).sorted().toList();
+    if (secrets.isEmpty()) {
+      return;
+    }
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+      boolean others = perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)
+          || perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE);
+      if (others) {
+        throw new ConfigException("config file " + file + " holds " + String.join(", ", secrets)
+            + " but other users can read it (" + PosixFilePermissions.toString(perms) + "); run: chmod 600 " + file);
+      }
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the permissions of " + file + ": " + e.getMessage());
+    }
   }
 
   private static void flatten(String prefix, JsonNode node, Map<String, String> out) {

@@ -27,7 +27,15 @@ public record PretrainConfig(
     String jdbcPassword,
     String bucket,
     Map<String, String> origins,
-    int metricsPort) {
+    int metricsPort,
+    dev.pretrain.ops.client.TemporalTls temporalTls) {
+
+  public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
+      String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
+      String bucket, Map<String, String> origins, int metricsPort) {
+    this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
+        jdbcUser, jdbcPassword, bucket, origins, metricsPort, dev.pretrain.ops.client.TemporalTls.off());
+  }
 
   /** Without a metrics port: the default one. */
   public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
@@ -75,6 +83,12 @@ public record PretrainConfig(
     m.put(ConfigLoader.JDBC_PASSWORD, mask(jdbcPassword));
     m.put(ConfigLoader.BUCKET, bucket);
     m.put(ConfigLoader.METRICS_PORT, Integer.toString(metricsPort));
+    if (temporalTls != null && temporalTls.enabled()) {
+      m.put(ConfigLoader.TEMPORAL_TLS_CERT, String.valueOf(temporalTls.certChain()));
+      m.put(ConfigLoader.TEMPORAL_TLS_KEY, String.valueOf(temporalTls.privateKey()));
+      m.put(ConfigLoader.TEMPORAL_TLS_CA, String.valueOf(temporalTls.caCert()));
+      m.put(ConfigLoader.TEMPORAL_TLS_SERVER_NAME, String.valueOf(temporalTls.serverName()));
+    }
     return m;
   }
 

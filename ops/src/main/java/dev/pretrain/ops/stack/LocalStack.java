@@ -182,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
         options.s3() ? options.secretKey() : base.s3SecretKey(), base.s3Region(),
         options.h2() ? jdbcUrl() : base.jdbcUrl(),
         options.h2() ? options.jdbcUser() : base.jdbcUser(),
-        options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins(), base.metricsPort());
+        options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins(), base.metricsPort(), base.temporalTls());
   }
 
   /** Addresses and process ids, as written to stack.json (no secrets). */
@@ -222,7 +222,11 @@ public final class LocalStack implements AutoCloseable {
     requireFree(options.h2Port(), "H2");
     Path dir = Files.createDirectories(options.dataDir().resolve("h2"));
     // -ifNotExists lets any client that can reach the port create a database; acceptable because
-    // the server listens on loopback only (no -tcpAllowOthers), so only local users can reach it.
+    // the server refuses remote clients (no -tcpAllowOthers) and binds to loopback: H2 reads
+    // h2.bindAddress once, when its classes load, so this holds when the stack starts first (`up`).
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
     Server h2 = Server.createTcpServer("-tcpPort", Integer.toString(options.h2Port()), "-baseDir", dir.toString(),
         "-ifNotExists").start();
     started.push(h2::stop);

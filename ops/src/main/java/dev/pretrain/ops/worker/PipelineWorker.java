@@ -3,6 +3,7 @@ package dev.pretrain.ops.worker;
 import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.dedup.DedupActivitiesImpl;
 import dev.pretrain.activities.ingest.IngestActivitiesImpl;
+import dev.pretrain.activities.run.RoutingActivitiesImpl;
 import dev.pretrain.activities.run.RunLedgerActivitiesImpl;
 import dev.pretrain.activities.tokenize.TokenizeActivitiesImpl;
 import dev.pretrain.batch.BatchJobRunner;
@@ -105,6 +106,47 @@ public final class PipelineWorker implements AutoCloseable {
    */
   public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities,
       PipelineMetrics metrics) {
+    return start(config, temporal, maxActivities, metrics, ModelQueue.AUTO);
+  }
+
+  /** Which queue of model steps (train, evaluate, quantize) a worker serves. */
+  public enum ModelQueue {
+    /** the GPU queue when DJL sees a GPU here, else the CPU queue */
+    AUTO,
+    CPU,
+    GPU,
+    /** none: a worker for the batch steps only */
+    NONE;
+
+    /** The task queue this choice serves on this machine, or null for none. */
+    public String taskQueue() {
+      return switch (this) {
+        case CPU -> PretrainingRunWorkflow.TRAIN_TASK_QUEUE;
+        case GPU -> PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE;
+        case NONE -> null;
+        case AUTO -> gpuPresent() ? PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE : PretrainingRunWorkflow.TRAIN_TASK_QUEUE;
+      };
+    }
+
+    /** Asks DJL only where an NVIDIA device exists: starting the engine costs a second or two. */
+    static boolean gpuPresent() {
+      if (!Files.exists(Path.of("/dev/nvidiactl"))) {
+        return false;
+      }
+      try {
+        return ai.djl.engine.Engine.getInstance().getGpuCount() > 0;
+      } catch (RuntimeException | UnsatisfiedLinkError e) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * As {@link #start(PretrainConfig, TemporalService, int, PipelineMetrics)}, serving the model steps
+   * on the queue {@code modelQueue} picks: a run sends them to the GPU queue whenever a worker polls it.
+   */
+  public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities,
+      PipelineMetrics metrics, ModelQueue modelQueue) {
     String identity = defaultIdentity();
     Path workDir = config.dataDir().resolve("work").resolve(Long.toString(ProcessHandle.current().pid()));
     Database database = null;
@@ -137,16 +179,20 @@ public final class PipelineWorker implements AutoCloseable {
           new RunLedgerActivitiesImpl(services),
           new IngestActivitiesImpl(services),
           new DedupActivitiesImpl(services),
-          new TokenizeActivitiesImpl(services));
+          new TokenizeActivitiesImpl(services),
+          new RoutingActivitiesImpl());
       // Model steps on their own queue, one at a time per process: DJL's gradient collector is process-wide.
-      Worker modelWorker = factory.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE, WorkerOptions.newBuilder()
-          .setMaxConcurrentActivityExecutionSize(1)
-          .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
-          .build());
-      modelWorker.registerActivitiesImplementations(
-          new dev.pretrain.activities.train.TrainActivitiesImpl(services),
-          new dev.pretrain.activities.evaluate.EvaluateActivitiesImpl(services),
-          new dev.pretrain.activities.quantize.QuantizeActivitiesImpl(services));
+      String modelTaskQueue = modelQueue.taskQueue();
+      if (modelTaskQueue != null) {
+        Worker modelWorker = factory.newWorker(modelTaskQueue, WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(1)
+            .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+            .build());
+        modelWorker.registerActivitiesImplementations(
+            new dev.pretrain.activities.train.TrainActivitiesImpl(services),
+            new dev.pretrain.activities.evaluate.EvaluateActivitiesImpl(services),
+            new dev.pretrain.activities.quantize.QuantizeActivitiesImpl(services));
+      }
       factory.start();
       if (metrics != null) {
         metrics.countRuns(RunStatusGauges.fromDatabase(database.jdbc()));

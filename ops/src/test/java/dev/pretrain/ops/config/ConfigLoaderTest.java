@@ -75,6 +75,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void secretsComeFromTheEnvironmentOrAnOwnerOnlyFileNeverFromFlags() throws Exception {
+    Map<String, String> flags = new HashMap<>();
+    flags.put(ConfigLoader.S3_SECRET_KEY, "on-the-command-line");
+    ConfigLoader.ConfigException flag = assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(flags, Map.of(), dir, null));
+    assertTrue(flag.getMessage().contains("never from a command-line flag"), flag.getMessage());
+
+    Path f = dir.resolve("secrets.yaml");
+    Files.writeString(f, "s3:\n  secret-key: from-file\n");
+    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    ConfigLoader.ConfigException open = assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(Map.of(), Map.of(), dir, f));
+    assertTrue(open.getMessage().contains("chmod 600 " + f), open.getMessage());
+
+    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertEquals("from-file", ConfigLoader.load(Map.of(), Map.of(), dir, f).s3SecretKey());
+    // a world-readable file without secrets is fine
+    Path plain = dir.resolve("plain.yaml");
+    Files.writeString(plain, "bucket: other\n");
+    Files.setPosixFilePermissions(plain, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals("other", ConfigLoader.load(Map.of(), Map.of(), dir, plain).bucket());
+  }
+
+  @Test
+  void temporalTlsIsOffUnlessConfigured() {
+    assertFalse(ConfigLoader.load(Map.of(), Map.of(), dir, null).temporalTls().enabled());
+    PretrainConfig c = ConfigLoader.load(Map.of(), Map.of("PRETRAIN_TEMPORAL_TLS_CA", "/etc/ssl/temporal-ca.pem",
+        "PRETRAIN_TEMPORAL_TLS_SERVER_NAME", "temporal.internal"), dir, null);
+    assertTrue(c.temporalTls().enabled());
+    assertEquals(Path.of("/etc/ssl/temporal-ca.pem"), c.temporalTls().caCert());
+    assertEquals("temporal.internal", c.temporalTls().serverName());
+    // a missing CA file is named when the connection is made
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.temporalTls().sslContext());
+    assertTrue(e.getMessage().contains("temporal-ca.pem"), e.getMessage());
+  }
+
+  @Test
   void dataDirFromFlagThenEnvThenCwd() {
     assertEquals(Path.of("/x/flag"), ConfigLoader.dataDir("/x/flag", Map.of("PRETRAIN_HOME", "/x/env")));
     assertEquals(Path.of("/x/env"), ConfigLoader.dataDir(null, Map.of("PRETRAIN_HOME", "/x/env")));

@@ -19,6 +19,9 @@ public interface PretrainingRunWorkflow {
    */
   String TRAIN_TASK_QUEUE = "pretrain-train";
 
+  /** The model steps' queue on workers with a GPU; a run uses it when such a worker is polling. */
+  String GPU_TRAIN_TASK_QUEUE = "pretrain-train-gpu";
+
   static String workflowId(String runId) {
     return "pretrain-" + runId;
   }

@@ -80,9 +80,11 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private final DedupActivities dedup = Workflow.newActivityStub(DedupActivities.class, BATCH_STEP);
   private final TokenizeActivities tokenize = Workflow.newActivityStub(TokenizeActivities.class, BATCH_STEP);
   private final RunLedgerActivities ledger = Workflow.newActivityStub(RunLedgerActivities.class, BOOKKEEPING);
-  private final TrainActivities train = Workflow.newActivityStub(TrainActivities.class, TRAIN_STEP);
-  private final EvaluateActivities evaluate = Workflow.newActivityStub(EvaluateActivities.class, MODEL_STEP);
-  private final QuantizeActivities quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP);
+  private final RoutingActivities routing = Workflow.newActivityStub(RoutingActivities.class, BOOKKEEPING);
+  // reassigned once the run knows which model queue (CPU or GPU) is served
+  private TrainActivities train = Workflow.newActivityStub(TrainActivities.class, TRAIN_STEP);
+  private EvaluateActivities evaluate = Workflow.newActivityStub(EvaluateActivities.class, MODEL_STEP);
+  private QuantizeActivities quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP);
 
   private String runId;
   private RunRequest request;
@@ -124,6 +126,10 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
         // Runs recorded before the model steps existed end here; the version marker keeps them replayable.
         if (Workflow.getVersion("train-evaluate-quantize", Workflow.DEFAULT_VERSION, 1) >= 1) {
           order.addAll(List.of(StepNames.TRAIN, StepNames.EVALUATE, StepNames.QUANTIZE));
+          // Runs recorded before GPU routing used the CPU model queue without asking.
+          if (Workflow.getVersion("model-task-queue", Workflow.DEFAULT_VERSION, 1) >= 1) {
+            routeModelSteps(routing.modelTaskQueue());
+          }
         }
       }
       if (next >= order.size()) {
@@ -260,6 +266,13 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
         PipelineSearchAttributes.ERROR.valueUnset(),
         PipelineSearchAttributes.ATTEMPTS.valueUnset());
     return index;
+  }
+
+  private void routeModelSteps(String queue) {
+    train = Workflow.newActivityStub(TrainActivities.class, TRAIN_STEP.toBuilder().setTaskQueue(queue).build());
+    evaluate = Workflow.newActivityStub(EvaluateActivities.class, MODEL_STEP.toBuilder().setTaskQueue(queue).build());
+    quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP.toBuilder().setTaskQueue(queue).build());
+    log.info("run {}: model steps on task queue {}", runId, queue);
   }
 
   private void runStep(String name) {

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * exercised end to end in tests/. The model steps are a separate object ({@link #model}), registered
  * on the train task queue's worker as the real ones are.
  */
-final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActivities, RunLedgerActivities {
+final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActivities, RunLedgerActivities,
+    RoutingActivities {
 
   final AtomicInteger ingestCalls = new AtomicInteger();
   final AtomicInteger dedupCalls = new AtomicInteger();
@@ -30,6 +31,14 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   volatile int ingestFailuresToThrow;
   volatile boolean noValidation;
   final Model model = new Model();
+  /** The model steps as a GPU worker serves them, on their own queue. */
+  final Model gpuModel = new Model();
+  volatile String modelQueue = PretrainingRunWorkflow.TRAIN_TASK_QUEUE;
+
+  @Override
+  public String modelTaskQueue() {
+    return modelQueue;
+  }
 
   @Override
   public List<IngestPartition> planIngest(PlanRequest request) {

@@ -9,13 +9,15 @@ import org.junit.jupiter.api.Test;
  * Histories recorded from earlier versions of the workflow must still replay: a change that breaks
  * determinism would otherwise break every run in flight when workers are upgraded. v1 ends after
  * tokenize (before the model steps); v2 runs train, evaluate and quantize; v3 parks at tokenize on a
- * bad parameter and completes after a retryStep update with an override.
+ * bad parameter and completes after a retryStep update with an override; v4 is v3 with the model
+ * steps routed by the modelTaskQueue activity.
  */
 class PretrainingRunReplayTest {
 
   @Test
   void recordedHistoriesStillReplay() throws Exception {
-    for (String name : new String[] {"pretraining-run-v1.json", "pretraining-run-v2.json", "pretraining-run-v3.json"}) {
+    for (String name : new String[] {"pretraining-run-v1.json", "pretraining-run-v2.json", "pretraining-run-v3.json",
+        "pretraining-run-v4.json"}) {
       try (InputStream in = getClass().getResourceAsStream("/histories/" + name)) {
         if (in == null) {
           throw new IllegalStateException("missing recorded history " + name);

@@ -52,6 +52,9 @@ class PretrainingRunWorkflowTest {
     Worker modelWorker = env.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE,
         WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build());
     modelWorker.registerActivitiesImplementations(steps.model);
+    env.newWorker(PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE,
+        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build())
+        .registerActivitiesImplementations(steps.gpuModel);
     env.start();
     client = env.getWorkflowClient();
   }
@@ -160,6 +163,15 @@ class PretrainingRunWorkflowTest {
     assertEquals("abandoned", summary.status());
     assertTrue(steps.ledger.contains("run-finished abandoned wrong corpus"), steps.ledger.toString());
     assertRejected(() -> stub("r3v").retryStep(new RetryStepRequest(null, null)), "");
+  }
+
+  @Test
+  void theModelStepsGoToTheGpuQueueWhenItIsServed() {
+    steps.modelQueue = PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE;
+
+    assertEquals("completed", stub("r-gpu").run(request("r-gpu")).status());
+    assertEquals(List.of("evaluate initial", "train", "evaluate final", "quantize"), steps.gpuModel.calls);
+    assertTrue(steps.model.calls.isEmpty(), "nothing ran on the CPU model queue: " + steps.model.calls);
   }
 
   @Test
@@ -308,7 +320,7 @@ class PretrainingRunWorkflowTest {
     if (!Boolean.getBoolean("pretrain.recordHistory")) {
       return;
     }
-    // v3: a run that parks at tokenize (bad parameter) and completes after retryStep with an override;
+    // v4 (v3 without the model-queue routing): a run that parks at tokenize (bad parameter) and completes after retryStep with an override;
     // v1 (batch steps only) and v2 (model steps) stay as recorded
     PretrainingRunWorkflow wf = stub("recorded");
     WorkflowClient.start(wf::run, request("recorded").withTokenize(new RunRequest.TokenizeParams("nope", 0.01, List.of())));
@@ -316,6 +328,6 @@ class PretrainingRunWorkflowTest {
     wf.retryStep(new RetryStepRequest("tokenize", Map.of("encoding", "r50k_base")));
     WorkflowStub.fromTyped(wf).getResult(RunSummary.class);
     WorkflowExecutionHistory history = client.fetchHistory(PretrainingRunWorkflow.workflowId("recorded"));
-    Files.writeString(Path.of("src/test/resources/histories/pretraining-run-v3.json"), history.toJson(true));
+    Files.writeString(Path.of("src/test/resources/histories/pretraining-run-v4.json"), history.toJson(true));
   }
 }
