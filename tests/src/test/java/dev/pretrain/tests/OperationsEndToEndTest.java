@@ -304,9 +304,14 @@ class OperationsEndToEndTest {
       });
     }
     // what the CLI prints: configuration, reports, lineage
-    everything.append(Cli.run(stack.config, "--json", "config").stdout());
-    everything.append(Cli.run(stack.config, "--json", "status", parkedRunId).stdout());
-    everything.append(Cli.run(stack.config, "--json", "lineage", parkedRunId).stdout());
+    for (String[] command : new String[][] {{"config"}, {"status", parkedRunId}, {"lineage", parkedRunId},
+        {"lineage", rerunId}, {"runs"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("--json"));
+      args.addAll(List.of(command));
+      Cli.Result r = Cli.run(stack.config, args.toArray(String[]::new));
+      assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.stdout());
+      everything.append(r.stdout());
+    }
     // every log event of the runs above
     LOGS.list.forEach(e -> everything.append(e.getFormattedMessage()).append('\n'));
     assertTrue(everything.length() > 100_000, "searched " + everything.length() + " characters");

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer implements AutoCloseable {
 
+  private int skippedSteps;
+
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
   /** The loss stopped being finite; resuming from a checkpoint would diverge the same way. */
@@ -193,13 +195,25 @@ public final class Trainer implements AutoCloseable {
         sumSq = sumSq == null ? s : sumSq.addi(s);
       }
       norm = Math.sqrt(sumSq.getFloat());
-      if (trainConfig.gradClip() > 0 && norm > trainConfig.gradClip()) {
-        float scale = (float) (trainConfig.gradClip() / (norm + 1e-6));
-        for (NDArray g : grads) {
-          g.muli(scale);
+      if (!Double.isFinite(norm)) {
+        // A non-finite gradient would make every weight NaN: skip this update (weights and AdamW
+        // moments stay as they were), as mixed-precision trainers do; give up if it keeps happening.
+        skippedSteps++;
+        log.warn("step {}: gradient norm is {} (loss {}); update skipped ({} so far)", step + 1, norm, loss,
+            skippedSteps);
+        if (skippedSteps > Math.max(3, trainConfig.steps() / 20)) {
+          throw new TrainingDivergedException("gradient norm not finite in " + skippedSteps + " steps (last at step "
+              + (step + 1) + ", lr " + lr + "): training diverged");
         }
+      } else {
+        if (trainConfig.gradClip() > 0 && norm > trainConfig.gradClip()) {
+          float scale = (float) (trainConfig.gradClip() / (norm + 1e-6));
+          for (NDArray g : grads) {
+            g.muli(scale);
+          }
+        }
+        optimizer.update(grads, lr, step + 1);
       }
-      optimizer.update(grads, lr, step + 1);
     }
     step++;
     dataPosition += b;

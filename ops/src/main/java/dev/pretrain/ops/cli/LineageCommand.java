@@ -84,7 +84,7 @@ public final class LineageCommand extends BaseCommand {
       t.append(String.join(", ", reuses.stream().map(r -> "run " + r.runId() + " (" + r.step() + ")").toList()))
           .append('\n');
     }
-    json.put("reusedBy", reuses);
+    json.put("reusedBy", reuses.stream().map(LineageCommand::reuseJson).toList());
 
     List<Node> up = q.upstream(a.uri());
     t.append("\nUpstream (made from), down to the corpus files:\n");
@@ -174,7 +174,7 @@ public final class LineageCommand extends BaseCommand {
     json.put("totals", totals);
     json.put("inputs", inputs);
     json.put("artifacts", artifacts.stream().map(LineageCommand::artifactJson).toList());
-    json.put("reusedFromCache", reused);
+    json.put("reusedFromCache", reused.stream().map(LineageCommand::reuseJson).toList());
     json.put("scheduleId", run.scheduleId());
     json.put("scheduledTime", run.scheduledTime() == null ? null : run.scheduledTime().toString());
     emit(t.toString(), json);
@@ -243,6 +243,16 @@ public final class LineageCommand extends BaseCommand {
       t.append("  ".repeat(n.depth())).append(n.artifact().uri()).append("  [").append(describe(n.artifact()))
           .append(']').append('\n');
     }
+  }
+
+  private static Map<String, Object> reuseJson(StepCacheRepository.Reuse r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("runId", r.runId());
+    m.put("step", r.step());
+    m.put("artifact", r.artifactUri());
+    m.put("madeByRun", r.sourceRunId());
+    m.put("reusedAt", r.reusedAt().toString());
+    return m;
   }
 
   private static String describe(Artifact a) {

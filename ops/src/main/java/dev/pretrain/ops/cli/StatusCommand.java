@@ -127,8 +127,25 @@ public final class StatusCommand extends BaseCommand {
     json.put("live", live);
     json.put("scheduleId", run.scheduleId());
     json.put("scheduledTime", run.scheduledTime() == null ? null : run.scheduledTime().toString());
-    json.put("retries", retries);
-    json.put("executions", executions);
+    json.put("retries", retries.stream().map(r -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", r.step());
+      m.put("overrides", r.overridesJson());
+      m.put("requestedAt", r.requestedAt().toString());
+      return m;
+    }).toList());
+    json.put("executions", executions.stream().map(x -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", x.step());
+      m.put("activity", x.activity());
+      m.put("attempt", x.attempt());
+      m.put("outcome", x.outcome());
+      m.put("sourceRunId", x.sourceRunId());
+      m.put("error", x.error());
+      m.put("startedAt", x.startedAt().toString());
+      m.put("millis", x.millis());
+      return m;
+    }).toList());
     emit(t.toString(), json);
     return 0;
   }
