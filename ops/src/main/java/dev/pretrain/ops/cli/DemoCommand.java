@@ -131,19 +131,21 @@ public final class DemoCommand extends BaseCommand {
     return false;
   }
 
+  /**
+   * Always a worker of its own: the server lists a stopped worker among the pollers for a minute or
+   * more, so "a worker is polling" cannot be told from "one was"; workers already running share the
+   * run's partitions with this one.
+   */
   private void ensureWorker(PretrainConfig cfg, TemporalService temporal) {
-    List<String> pollers = List.of();
     try {
-      pollers = temporal.recentPollers(PretrainingRunWorkflow.TASK_QUEUE, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, 90);
+      List<String> pollers =
+          temporal.recentPollers(PretrainingRunWorkflow.TASK_QUEUE, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, 90);
       if (!pollers.isEmpty()) {
-        pollers = temporal.recentPollers(PretrainingRunWorkflow.TASK_QUEUE, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, 90);
+        err().println("Workers seen recently on the queue (they share the work if still running): "
+            + String.join(", ", pollers));
       }
     } catch (RuntimeException e) {
-      // the SDK test server does not implement it: start our own worker
-    }
-    if (!pollers.isEmpty()) {
-      err().println("Using the running worker(s): " + String.join(", ", pollers));
-      return;
+      // the SDK test server does not implement it
     }
     // config(), not cfg: the stack's config carries its own addresses only, not the metrics port.
     int port = config().metricsPort();
