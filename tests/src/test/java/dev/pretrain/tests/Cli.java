@@ -18,13 +18,13 @@ import java.util.List;
  * stdout. Endpoints go as flags; the secrets go as a user would give them, in a config file that only
  * its owner can read (there are no flags for secrets).
  */
-final class Cli {
+public final class Cli {
 
-  record Result(int exitCode, String stdout) {}
+  public record Result(int exitCode, String stdout) {}
 
   private Cli() {}
 
-  static synchronized Result run(PretrainConfig cfg, String... args) {
+  public static synchronized Result run(PretrainConfig cfg, String... args) {
     List<String> all = new ArrayList<>(List.of(
         "--data-dir", cfg.dataDir().toString(),
         "--config", secretsFile(cfg).toString(),
@@ -49,7 +49,7 @@ final class Cli {
   }
 
   /** {@code <data-dir>/cli-secrets.yaml}, mode 600, with the S3 secret key and the database password. */
-  static Path secretsFile(PretrainConfig cfg) {
+  public static Path secretsFile(PretrainConfig cfg) {
     Path file = cfg.dataDir().resolve("cli-secrets.yaml");
     try {
       Files.createDirectories(cfg.dataDir());

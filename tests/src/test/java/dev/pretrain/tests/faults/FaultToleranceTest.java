@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pretrain.activities.train.TrainActivitiesImpl;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
-import dev.pretrain.ops.PretrainCli;
 import dev.pretrain.ops.client.RunClient;
 import dev.pretrain.ops.config.PretrainConfig;
 import dev.pretrain.ops.corpus.CorpusFetcher;
@@ -27,8 +26,6 @@ import io.temporal.api.enums.v1.PendingActivityState;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowStub;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -468,45 +465,7 @@ class FaultToleranceTest {
   }
 
   static int cli(String... args) {
-    PretrainConfig cfg = stack.config;
-    List<String> all = new ArrayList<>(List.of(
-        "--data-dir", cfg.dataDir().toString(),
-        "--config", secretsFile(cfg).toString(),
-        "--temporal", cfg.temporalAddress(), "--namespace", cfg.namespace(),
-        "--temporal-ui", cfg.temporalUi(),
-        "--s3-endpoint", cfg.s3Endpoint(), "--s3-access-key", cfg.s3AccessKey(),
-        "--jdbc-url", cfg.jdbcUrl(), "--jdbc-user", cfg.jdbcUser(),
-        "--bucket", cfg.bucket()));
-    all.addAll(List.of(args));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    int code;
-    synchronized (FaultToleranceTest.class) {
-      try {
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        code = PretrainCli.commandLine().execute(all.toArray(String[]::new));
-      } finally {
-        System.setOut(old);
-      }
-    }
-    System.err.println("$ pretrain " + String.join(" ", args) + "  -> exit " + code + "\n"
-        + out.toString(StandardCharsets.UTF_8));
-    return code;
-  }
-
-  /** Secrets have no flags: the in-process CLI reads them from a config file only its owner can read. */
-  static Path secretsFile(PretrainConfig cfg) {
-    Path file = cfg.dataDir().resolve("cli-secrets.yaml");
-    try {
-      Files.deleteIfExists(file);
-      Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, "s3:\n  secret-key: \"" + cfg.s3SecretKey() + "\"\njdbc:\n  password: \""
-          + cfg.jdbcPassword() + "\"\n");
-      return file;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return dev.pretrain.tests.Cli.run(stack.config, args).exitCode();
   }
 
   // ------------------------------------------------------------------ what a run left behind
