@@ -16,9 +16,12 @@ public final class ArtifactRepository {
       String storageEndpoint, String region, Instant createdAt) {}
 
   private final JdbcTemplate jdbc;
+  private final org.springframework.transaction.support.TransactionTemplate tx;
 
   public ArtifactRepository(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
+    this.tx = new org.springframework.transaction.support.TransactionTemplate(
+        new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()));
   }
 
   /**
@@ -26,6 +29,11 @@ public final class ArtifactRepository {
    * key), and its inputs. Inputs must already be recorded.
    */
   public void record(Artifact a, Collection<String> inputUris) {
+    // one transaction: a worker killed half-way must not leave an artifact without its input edges
+    tx.executeWithoutResult(status -> recordInTransaction(a, inputUris));
+  }
+
+  private void recordInTransaction(Artifact a, Collection<String> inputUris) {
     jdbc.update("DELETE FROM artifact_inputs WHERE artifact_uri = ?", a.uri());
     int updated = jdbc.update(
         "UPDATE artifacts SET sha256 = ?, size_bytes = ?, kind = ?, run_id = ?, step = ?, storage_endpoint = ?,"
