@@ -82,7 +82,6 @@ class ProductionConfigEndToEndTest {
   static String runId;
   static long wallMillis;
   static JsonNode cachedReport;
-  static boolean trainRetried;
   static long cachedWallMillis;
 
   @BeforeAll
@@ -130,7 +129,6 @@ class ProductionConfigEndToEndTest {
 
     long t0 = System.nanoTime();
     Cli.Result demo = Cli.run(cfg, "--json", "demo", "--quick");
-    demo = retryTrainIfItDiverged(demo);
     wallMillis = (System.nanoTime() - t0) / 1_000_000;
     System.err.printf("ProductionConfigEndToEndTest: demo --quick on PostgreSQL + SeaweedFS + Temporal took %.1f s%n",
         wallMillis / 1000.0);
@@ -181,8 +179,7 @@ class ProductionConfigEndToEndTest {
     report.path("steps").forEach(s -> steps.add(s.path("step").asText()));
     assertTrue(steps.containsAll(List.of("ingest", "dedup", "tokenize", "train", "evaluate", "quantize")),
         steps.toString());
-    System.err.println("ProductionConfigEndToEndTest: wall time of demo --quick: " + wallMillis + " ms"
-        + (trainRetried ? " (including one retry of the train step after a NaN loss)" : ""));
+    System.err.println("ProductionConfigEndToEndTest: wall time of demo --quick: " + wallMillis + " ms");
   }
 
   @Test
@@ -328,39 +325,6 @@ class ProductionConfigEndToEndTest {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /**
-   * A safety net for a fault of the train step, not of this configuration: on a loaded 2-core
-   * machine a gradient norm sometimes came out NaN at a random step on identical data and
-   * parameters (losses equal to the last digit up to there), the next loss was NaN and the run
-   * parked. The trainer now skips such an update; should a run still park at train with a
-   * divergence, it is retried once here, as an operator would ({@code pretrain retry --step train},
-   * resuming from the newest checkpoint), with an in-process worker since demo's has stopped, and
-   * said loudly on stderr so that it is not mistaken for a pass of the first attempt.
-   */
-  private static Cli.Result retryTrainIfItDiverged(Cli.Result demo) throws IOException {
-    if (demo.exitCode() != dev.pretrain.ops.PretrainCli.EXIT_PARKED) {
-      return demo;
-    }
-    JsonNode parked = JSON.readTree(demo.stdout().substring(demo.stdout().indexOf('{')));
-    String error = parked.path("parked").path("error").asText();
-    if (!"train".equals(parked.path("parked").path("step").asText()) || !error.contains("diverged")) {
-      return demo;
-    }
-    String id = parked.path("runId").asText();
-    System.err.println("WARNING ProductionConfigEndToEndTest: run " + id + " parked at train (" + error + "), a"
-        + " nondeterministic fault of the train step; retrying the step once: pretrain retry " + id + " --step train");
-    trainRetried = true;
-    try (dev.pretrain.ops.client.TemporalService t = dev.pretrain.ops.client.TemporalService.connect(
-        cfg.temporalAddress(), cfg.namespace())) {
-      dev.pretrain.ops.worker.PipelineWorker worker = dev.pretrain.ops.worker.PipelineWorker.start(cfg, t, 2);
-      try {
-        return Cli.run(cfg, "--json", "retry", id, "--step", "train");
-      } finally {
-        worker.close();
-      }
-    }
-  }
 
   private static JsonNode step(String name) {
     for (JsonNode s : report.path("steps")) {

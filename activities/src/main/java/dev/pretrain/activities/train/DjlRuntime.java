@@ -1,6 +1,9 @@
 package dev.pretrain.activities.train;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,6 +113,26 @@ public final class DjlRuntime {
   public static synchronized void setThreads(int n) {
     JniUtils.setNumThreads(n);
     threads = n;
+  }
+
+  /** Rows of {@code weight} picked by {@code tokens}: {@code [.., d]}. */
+  public static NDArray embedding(NDArray tokens, NDArray weight) {
+    return weight.getNDArrayInternal().embedding(tokens, weight, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  /** {@code x . weight^T} with {@code weight} stored {@code [out, in]}, no bias. */
+  public static NDArray linear(NDArray x, NDArray weight) {
+    return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+  }
+
+  /** Element-wise logistic sigmoid. */
+  public static NDArray sigmoid(NDArray x) {
+    return x.getNDArrayInternal().sigmoid();
+  }
+
+  /** Clears the gradient torch accumulates into a parameter. */
+  public static void zeroGradient(NDArray parameter) {
+    JniUtils.zeroGrad((PtNDArray) parameter);
   }
 
   /**

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -57,6 +56,7 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
   private NDManager manager;
   private NDArray ropeCos; // [ctx, hd/2, 1]
   private NDArray ropeSin;
+  private Constants constants;
   private final Map<Integer, NDArray> masks = new HashMap<>();
 
   private LlamaModel(ModelConfig config) {
@@ -178,15 +178,15 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     }
     int t = (int) s.get(1);
     NDArray w = embedding.getArray();
-    NDArray x = w.getNDArrayInternal().embedding(tokens, w, SparseFormat.DENSE).singletonOrThrow();
+    NDArray x = DjlRuntime.embedding(tokens, w);
     NDArray cos = ropeCos.get("0:" + t);
     NDArray sin = ropeSin.get("0:" + t);
     NDArray mask = mask(t);
     for (Layer layer : layers) {
-      x = layer.forward(x, cos, sin, mask);
+      x = layer.forward(x, cos, sin, mask, constants);
     }
-    x = rmsNorm(x, norm.getArray());
-    return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+    x = rmsNorm(x, norm.getArray(), constants);
+    return DjlRuntime.linear(x, w);
   }
 
   /** Negative log-likelihood of each target: {@code [B, T]}. */
@@ -234,6 +234,9 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
       ropeCos.close();
       ropeSin.close();
     }
+    if (constants != null) {
+      constants.close();
+    }
   }
 
   private void initializeIn(NDManager manager) {
@@ -257,6 +260,28 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     }
     ropeCos = unscoped(manager.create(c, new Shape(ctx, half, 1)));
     ropeSin = unscoped(manager.create(s, new Shape(ctx, half, 1)));
+    constants = new Constants(
+        unscoped(manager.create((float) (1.0 / Math.sqrt(config.headDim())))),
+        unscoped(manager.create(ModelConfig.RMS_EPS)),
+        unscoped(manager.create(-0.5f)));
+  }
+
+  /**
+   * The scalars of the forward pass, as arrays that live as long as the model. Never write
+   * {@code x.mul(0.5f)} in code that autograd records: DJL wraps the number in a tensor backed by a
+   * direct buffer and closes it as soon as the op returns, while autograd keeps that tensor for the
+   * backward pass; a garbage collection in between frees the buffer, and the backward pass then
+   * multiplies by whatever the allocator left there ({@code GradientAfterGcTest}). Scalars that
+   * only shift ({@code add}) are not kept by autograd, but they live here too so the rule stays
+   * simple: no Java numbers in the recorded graph.
+   */
+  record Constants(NDArray attentionScale, NDArray rmsEps, NDArray rmsExponent) implements AutoCloseable {
+    @Override
+    public void close() {
+      attentionScale.close();
+      rmsEps.close();
+      rmsExponent.close();
+    }
   }
 
   /** Additive causal mask {@code [T, T]}: 0 where key <= query, -inf after. */
@@ -272,13 +297,9 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     });
   }
 
-  static NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray inv = x.square().mean(new int[] {-1}, true).add(ModelConfig.RMS_EPS).pow(-0.5f);
+  static NDArray rmsNorm(NDArray x, NDArray weight, Constants k) {
+    NDArray inv = x.square().mean(new int[] {-1}, true).add(k.rmsEps()).pow(k.rmsExponent());
     return x.mul(inv).mul(weight);
-  }
-
-  static NDArray linear(NDArray x, NDArray weight) {
-    return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
   }
 
   /** Rotates adjacent pairs of the last axis of {@code x [B, H, T, hd]}. */
@@ -366,26 +387,30 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
       return p;
     }
 
-    NDArray forward(NDArray x, NDArray cos, NDArray sin, NDArray mask) {
+    NDArray forward(NDArray x, NDArray cos, NDArray sin, NDArray mask, Constants k) {
       Shape s = x.getShape();
       long b = s.get(0);
       long t = s.get(1);
       int heads = config.heads();
       int hd = config.headDim();
-      NDArray h = rmsNorm(x, attnNorm.getArray());
+      NDArray h = rmsNorm(x, attnNorm.getArray(), k);
       // Scale Q before Q.K^T: [B,H,T,hd] is smaller than the [B,H,T,T] scores.
-      NDArray q = heads(linear(h, wq.getArray()), b, t, heads, hd).mul((float) (1.0 / Math.sqrt(hd)));
-      NDArray k = heads(linear(h, wk.getArray()), b, t, heads, hd);
+      NDArray q = heads(linear(h, wq.getArray()), b, t, heads, hd).mul(k.attentionScale());
+      NDArray key = heads(linear(h, wk.getArray()), b, t, heads, hd);
       NDArray v = heads(linear(h, wv.getArray()), b, t, heads, hd);
       q = rope(q, cos, sin);
-      k = rope(k, cos, sin);
-      NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
+      key = rope(key, cos, sin);
+      NDArray att = q.matMul(key.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
       NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.dModel());
       x = x.add(linear(y, wo.getArray()));
-      h = rmsNorm(x, ffnNorm.getArray());
+      h = rmsNorm(x, ffnNorm.getArray(), k);
       NDArray gate = linear(h, wGate.getArray());
-      NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());
+      NDArray silu = gate.mul(DjlRuntime.sigmoid(gate));
       return x.add(linear(silu.mul(linear(h, wUp.getArray())), wDown.getArray()));
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight) {
+      return DjlRuntime.linear(x, weight);
     }
 
     private static NDArray heads(NDArray x, long b, long t, int heads, int hd) {
@@ -395,7 +420,8 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     @Override
     protected NDList forwardInternal(
         ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-      return new NDList(forward(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3)));
+      // the layer needs the model's constants: LlamaModel.forward calls it directly
+      throw new UnsupportedOperationException("a decoder layer runs inside LlamaModel.forward only");
     }
 
     @Override

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * NDManager: {@link #close()} frees the model and optimizer.
  */
 public final class Trainer implements AutoCloseable {
-
-  private int skippedSteps;
 
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
@@ -166,20 +162,9 @@ public final class Trainer implements AutoCloseable {
     checkVocab(inputs);
     checkVocab(targets);
     double lr = trainConfig.learningRate(step);
-    float loss = Float.NaN;
-    double norm = Double.NaN;
-    // A non-finite gradient with a finite loss has been seen rarely and not reproducibly (identical
-    // runs did not hit it; cause not found): compute the batch once more before giving up on it.
-    for (int attempt = 1; attempt <= 2; attempt++) {
-      StepOutcome outcome = computeAndUpdate(inputs, targets, b, t, lr, attempt == 2);
-      loss = outcome.loss();
-      norm = outcome.norm();
-      if (outcome.updated()) {
-        break;
-      }
-      log.warn("step {}: gradient norm is {} (loss {}); {}", step + 1, norm, loss,
-          attempt == 1 ? "computing the batch again" : "update skipped (" + skippedSteps + " so far)");
-    }
+    StepOutcome outcome = computeAndUpdate(inputs, targets, b, t, lr);
+    float loss = outcome.loss();
+    double norm = outcome.norm();
     step++;
     dataPosition += b;
     tokensSeen += (long) b * t;
@@ -187,17 +172,17 @@ public final class Trainer implements AutoCloseable {
     return new StepMetrics(step, trainConfig.steps(), loss, lr, norm, b * t / seconds, tokensSeen, dataPosition);
   }
 
-  private record StepOutcome(float loss, double norm, boolean updated) {}
+  private record StepOutcome(float loss, double norm) {}
 
   /**
-   * Forward, backward and (when the gradient norm is finite) the clipped AdamW update. With
-   * {@code last}, a non-finite norm counts as a skipped step, and too many of them end training.
+   * Forward, backward and the clipped AdamW update. A loss or gradient norm that is not finite ends
+   * training: with fp32 arithmetic and a deterministic data stream it would recur on every resume.
    */
-  private StepOutcome computeAndUpdate(long[] inputs, long[] targets, int b, int t, double lr, boolean last) {
+  private StepOutcome computeAndUpdate(long[] inputs, long[] targets, int b, int t, double lr) {
     DjlRuntime.noGradOnThisThread();
     for (Parameter p : params) {
-      // torch accumulates into .grad: clear what the previous step (or a failed one) left
-      JniUtils.zeroGrad((PtNDArray) p.getArray());
+      // torch accumulates into .grad: clear what the previous step left
+      DjlRuntime.zeroGradient(p.getArray());
     }
     try (NDScope ignored = new NDScope()) {
       NDArray x = manager.create(inputs, new Shape(b, t));
@@ -222,16 +207,8 @@ public final class Trainer implements AutoCloseable {
       }
       double norm = Math.sqrt(sumSq.getFloat());
       if (!Double.isFinite(norm)) {
-        // A non-finite gradient would make every weight NaN: leave weights and AdamW moments as they
-        // were, as mixed-precision trainers do; give up if it keeps happening.
-        if (last) {
-          skippedSteps++;
-          if (skippedSteps > Math.max(3, trainConfig.steps() / 20)) {
-            throw new TrainingDivergedException("gradient norm not finite in " + skippedSteps + " steps (last at step "
-                + (step + 1) + ", lr " + lr + "): training diverged");
-          }
-        }
-        return new StepOutcome(loss, norm, false);
+        throw new TrainingDivergedException("gradient norm is " + norm + " at step " + (step + 1) + " (loss " + loss
+            + ", lr " + lr + "): training diverged");
       }
       if (trainConfig.gradClip() > 0 && norm > trainConfig.gradClip()) {
         float scale = (float) (trainConfig.gradClip() / (norm + 1e-6));
@@ -240,7 +217,7 @@ public final class Trainer implements AutoCloseable {
         }
       }
       optimizer.update(grads, lr, step + 1);
-      return new StepOutcome(loss, norm, true);
+      return new StepOutcome(loss, norm);
     }
   }
 

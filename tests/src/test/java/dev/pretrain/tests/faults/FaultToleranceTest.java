@@ -401,18 +401,13 @@ class FaultToleranceTest {
     return awaitCompleted(runId, caseNotes);
   }
 
-  /**
-   * Waits for the run's result. A run that parks at train because the loss went NaN (seen now and
-   * then on this machine, with or without faults: a flaky numerical issue of the trainer, not of
-   * recovery) is retried once as an operator would, and the retry is noted for the table.
-   */
+  /** Waits for the run's result; a run that parks fails the case with its reason. */
   static RunSummary awaitCompleted(String runId, List<String> notes) {
     WorkflowStub stub = stack.temporal.client("fault-suite")
         .newUntypedWorkflowStub(PretrainingRunWorkflow.workflowId(runId));
     RunRepository runs = new RunRepository(stack.database.jdbc());
     long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
     RuntimeException last = null;
-    boolean retriedDivergence = false;
     while (System.nanoTime() < deadline) {
       try {
         RunSummary s = stub.getResult(2, TimeUnit.SECONDS, RunSummary.class);
@@ -433,13 +428,6 @@ class FaultToleranceTest {
       }
       if (r.isPresent() && r.get().status().equals("parked")) {
         String error = String.valueOf(r.get().error());
-        if (!retriedDivergence && error.contains("diverged")) {
-          retriedDivergence = true;
-          notes.add("FLAKY: parked at train with '" + error + "' (not a recovery fault), retried");
-          System.err.println("fault suite: run " + runId + " parked: " + error + "; retrying");
-          assertEquals(0, cli("retry", runId), "retry of the diverged run");
-          continue;
-        }
         throw new AssertionError("run " + runId + " parked: " + error + "\nworker output:\n"
             + tail(worker.output(), 4000));
       }
