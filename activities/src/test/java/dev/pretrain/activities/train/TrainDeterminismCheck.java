@@ -17,7 +17,7 @@ import java.util.List;
  * <pre>
  * mvn -q -B test-compile -pl activities -am
  * mvn -q -B dependency:build-classpath -pl activities -Dmdep.outputFile=target/act.cp -Dmdep.includeScope=test
- * java -Xmn4m -cp activities/target/test-classes:activities/target/classes:$(cat target/act.cp) \
+ * java -Xmn4m -cp activities/target/test-classes:activities/target/classes:$(cat activities/target/act.cp) \
  *   -Dpretrain.djl.cache=activities/target/djl-cache \
  *   dev.pretrain.activities.train.TrainDeterminismCheck --steps 1000 --threads 1,2
  * </pre>

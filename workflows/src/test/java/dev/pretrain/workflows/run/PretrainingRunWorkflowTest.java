@@ -11,17 +11,11 @@ import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerOptions;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.train.TrainParams;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,29 +28,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PretrainingRunWorkflowTest {
 
-  private TestWorkflowEnvironment env;
+  private FakeStepsEnvironment env;
   private FakeSteps steps;
   private WorkflowClient client;
 
   @BeforeEach
   void setUp() {
-    env = TestWorkflowEnvironment.newInstance();
-    for (SearchAttributeKey<?> key : PipelineSearchAttributes.ALL) {
-      env.registerSearchAttribute(key.getName(), key.getValueType());
-    }
-    Worker worker = env.newWorker(PretrainingRunWorkflow.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(PretrainingRunWorkflowImpl.class);
-    steps = new FakeSteps();
-    worker.registerActivitiesImplementations(steps);
-    // the model steps only on their own queue, one at a time, as PipelineWorker registers them
-    Worker modelWorker = env.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE,
-        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build());
-    modelWorker.registerActivitiesImplementations(steps.model);
-    env.newWorker(PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE,
-        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build())
-        .registerActivitiesImplementations(steps.gpuModel);
-    env.start();
-    client = env.getWorkflowClient();
+    env = new FakeStepsEnvironment();
+    steps = env.steps;
+    client = env.client;
   }
 
   @AfterEach
@@ -70,10 +50,7 @@ class PretrainingRunWorkflowTest {
   }
 
   private PretrainingRunWorkflow stub(String runId) {
-    return client.newWorkflowStub(PretrainingRunWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(PretrainingRunWorkflow.workflowId(runId))
-        .setTaskQueue(PretrainingRunWorkflow.TASK_QUEUE)
-        .build());
+    return env.stub(runId);
   }
 
   @Test
@@ -188,7 +165,7 @@ class PretrainingRunWorkflowTest {
     assertTrue(steps.ledger.contains("run-started sched-nightly-2026-11-25T020000Z"), steps.ledger.toString());
   }
 
-  private static RunProgress awaitStatus(PretrainingRunWorkflow wf, String status) {
+  static RunProgress awaitStatus(PretrainingRunWorkflow wf, String status) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     RunProgress p = null;
     while (System.nanoTime() < deadline) {
@@ -312,22 +289,5 @@ class PretrainingRunWorkflowTest {
     stub("r9").run(old);
 
     assertEquals(TrainParams.defaults(), steps.model.trainRequests.get(0).params());
-  }
-
-  /** Writes a fresh history for the replay test: run with -Dpretrain.recordHistory=true. */
-  @Test
-  void recordHistoryWhenAsked() throws Exception {
-    if (!Boolean.getBoolean("pretrain.recordHistory")) {
-      return;
-    }
-    // v4 (v3 without the model-queue routing): a run that parks at tokenize (bad parameter) and completes after retryStep with an override;
-    // v1 (batch steps only) and v2 (model steps) stay as recorded
-    PretrainingRunWorkflow wf = stub("recorded");
-    WorkflowClient.start(wf::run, request("recorded").withTokenize(new RunRequest.TokenizeParams("nope", 0.01, List.of())));
-    awaitStatus(wf, "parked");
-    wf.retryStep(new RetryStepRequest("tokenize", Map.of("encoding", "r50k_base")));
-    WorkflowStub.fromTyped(wf).getResult(RunSummary.class);
-    WorkflowExecutionHistory history = client.fetchHistory(PretrainingRunWorkflow.workflowId("recorded"));
-    Files.writeString(Path.of("src/test/resources/histories/pretraining-run-v4.json"), history.toJson(true));
   }
 }
