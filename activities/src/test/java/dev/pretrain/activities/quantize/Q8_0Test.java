@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -45,20 +50,32 @@ class Q8_0Test {
     }
   }
 
+  /**
+   * Byte for byte what gguf-py's reference quantizer (llama.cpp's Python package) writes for the
+   * same values: scales, rounding, block layout. The files come from
+   * {@code activities/src/test/python/q8_0_golden.py}.
+   */
   @Test
-  void layoutMatchesLlamaCpp() {
-    float[] x = new float[32];
-    for (int i = 0; i < 32; i++) {
-      x[i] = i - 16; // amax 16 at i = 0
+  void bytesMatchTheReferenceQuantizer() throws IOException {
+    byte[] raw = golden("q8_0-input.f32");
+    float[] x = new float[raw.length / 4];
+    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(x);
+    byte[] expected = golden("q8_0-gguf.bin");
+    assertEquals(Q8_0.blocks(x.length) * Q8_0.BLOCK_BYTES, expected.length);
+    byte[] actual = Q8_0.quantize(x);
+    for (int b = 0; b < Q8_0.blocks(x.length); b++) {
+      int off = b * Q8_0.BLOCK_BYTES;
+      assertArrayEquals(Arrays.copyOfRange(expected, off, off + Q8_0.BLOCK_BYTES),
+          Arrays.copyOfRange(actual, off, off + Q8_0.BLOCK_BYTES), "block " + b);
     }
-    byte[] q = Q8_0.quantize(x);
-    short d = Fp16.fromFloat(16f / 127);
-    assertEquals((byte) d, q[0]); // little-endian fp16 scale first
-    assertEquals((byte) (d >>> 8), q[1]);
-    assertEquals(-127, q[2]);
-    assertEquals(0, q[2 + 16]);
-    for (int i = 0; i < 32; i++) {
-      assertEquals(Q8_0.roundAway(x[i] * (127f / 16)), q[2 + i]);
+  }
+
+  private static byte[] golden(String name) throws IOException {
+    try (InputStream in = Q8_0Test.class.getResourceAsStream("/golden/" + name)) {
+      if (in == null) {
+        throw new IOException("missing golden file " + name + " (activities/src/test/python/q8_0_golden.py writes it)");
+      }
+      return in.readAllBytes();
     }
   }
 
