@@ -21,6 +21,7 @@ import dev.pretrain.ops.config.ConfigLoader.ConfigException;
 import dev.pretrain.ops.corpus.CorpusException;
 import dev.pretrain.ops.recipe.Recipe.RecipeException;
 import dev.pretrain.ops.stack.LocalStack.StackException;
+import dev.pretrain.ops.worker.WorkerStartException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,7 +75,7 @@ public final class PretrainCli implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true); // --model-queue gpu
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof UserException || e instanceof ConfigException || e instanceof RecipeException
-          || e instanceof StackException || e instanceof CorpusException) {
+          || e instanceof StackException || e instanceof CorpusException || e instanceof WorkerStartException) {
         System.err.println("pretrain: " + e.getMessage());
         return e instanceof ConfigException || e instanceof RecipeException ? EXIT_USAGE : EXIT_FAILED;
       }
