@@ -1,22 +1,23 @@
 package dev.pretrain.ops;
 
 import dev.pretrain.ops.cli.AbandonCommand;
-import dev.pretrain.ops.cli.BaseCommand.UserException;
 import dev.pretrain.ops.cli.NamespaceCommand;
 import dev.pretrain.ops.cli.RerunCommand;
 import dev.pretrain.ops.cli.RetryCommand;
 import dev.pretrain.ops.cli.ConfigCommand;
 import dev.pretrain.ops.cli.CorpusCommand;
 import dev.pretrain.ops.cli.DemoCommand;
+import dev.pretrain.ops.cli.ExitCodes;
 import dev.pretrain.ops.cli.GlobalOptions;
 import dev.pretrain.ops.cli.LineageCommand;
 import dev.pretrain.ops.cli.RunCommand;
 import dev.pretrain.ops.cli.RunsCommand;
-import dev.pretrain.ops.cli.ScheduleCommand;
 import dev.pretrain.ops.cli.StatusCommand;
 import dev.pretrain.ops.cli.UpCommand;
+import dev.pretrain.ops.cli.UserError;
 import dev.pretrain.ops.cli.WatchCommand;
 import dev.pretrain.ops.cli.WorkerCommand;
+import dev.pretrain.ops.cli.schedule.ScheduleCommand;
 import dev.pretrain.ops.config.ConfigLoader.ConfigException;
 import dev.pretrain.ops.corpus.CorpusException;
 import dev.pretrain.ops.recipe.Recipe.RecipeException;
@@ -53,17 +54,9 @@ import picocli.CommandLine.Mixin;
     footer = {"", "Start here:  ./pretrain demo        (starts what it needs, runs the pipeline on a small corpus)"})
 public final class PretrainCli implements Runnable {
 
-  public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
-  /** The run waits for an operator: retry or abandon it. */
-  public static final int EXIT_PARKED = 3;
-
+  /** Subcommands find these through {@link GlobalOptions#of}. */
   @Mixin
   private GlobalOptions global = new GlobalOptions();
-
-  public GlobalOptions global() {
-    return global;
-  }
 
   @Override
   public void run() {
@@ -74,14 +67,14 @@ public final class PretrainCli implements Runnable {
     CommandLine cl = new CommandLine(new PretrainCli());
     cl.setCaseInsensitiveEnumValuesAllowed(true); // --model-queue gpu
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof UserException || e instanceof ConfigException || e instanceof RecipeException
+      if (e instanceof UserError || e instanceof ConfigException || e instanceof RecipeException
           || e instanceof StackException || e instanceof CorpusException || e instanceof WorkerStartException) {
         System.err.println("pretrain: " + e.getMessage());
-        return e instanceof ConfigException || e instanceof RecipeException ? EXIT_USAGE : EXIT_FAILED;
+        return e instanceof ConfigException || e instanceof RecipeException ? ExitCodes.USAGE : ExitCodes.FAILED;
       }
       System.err.println("pretrain: " + e);
       e.printStackTrace(System.err);
-      return EXIT_FAILED;
+      return ExitCodes.FAILED;
     });
     return cl;
   }

@@ -25,7 +25,7 @@ public final class AbandonCommand extends BaseCommand {
       try {
         answer = new RunClient(temporal.client(null)).abandon(workflowIdOf(runId), reason);
       } catch (RuntimeException e) {
-        throw new UserException("abandon of run " + runId + " refused: " + rootMessage(e));
+        throw new UserError("abandon of run " + runId + " refused: " + rootMessage(e));
       }
       emit(answer, Map.of("runId", runId, "status", "abandoned", "reason", reason));
       return 0;

@@ -3,11 +3,13 @@ package dev.pretrain.ops.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pretrain.db.Database;
-import dev.pretrain.ops.PretrainCli;
 import dev.pretrain.ops.client.TemporalService;
 import dev.pretrain.ops.config.PretrainConfig;
+import dev.pretrain.workflows.run.PretrainingRunWorkflow;
+import io.temporal.api.enums.v1.TaskQueueType;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -18,15 +20,15 @@ import picocli.CommandLine.Spec;
  */
 public abstract class BaseCommand implements Callable<Integer> {
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  protected static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec
-  CommandSpec spec;
+  protected CommandSpec spec;
 
   private PretrainConfig config;
 
   protected GlobalOptions global() {
-    return ((PretrainCli) spec.root().userObject()).global();
+    return GlobalOptions.of(spec);
   }
 
   protected boolean json() {
@@ -72,7 +74,7 @@ public abstract class BaseCommand implements Callable<Integer> {
     try {
       return c.openDatabase();
     } catch (RuntimeException e) {
-      throw new UserException("cannot open the database " + c.jdbcUrl() + ": " + rootMessage(e)
+      throw new UserError("cannot open the database " + c.jdbcUrl() + ": " + rootMessage(e)
           + (c.origins().get("jdbc.url").equals("default") ? "\n  Is the local stack up? Start it with ./pretrain up" : ""));
     }
   }
@@ -86,7 +88,7 @@ public abstract class BaseCommand implements Callable<Integer> {
       return t;
     } catch (RuntimeException e) {
       t.close();
-      throw new UserException("cannot reach Temporal at " + c.temporalAddress() + " (namespace " + c.namespace()
+      throw new UserError("cannot reach Temporal at " + c.temporalAddress() + " (namespace " + c.namespace()
           + "): " + rootMessage(e)
           + (c.origins().get("temporal.address").equals("default") ? "\n  Is the local stack up? Start it with ./pretrain up" : ""));
     }
@@ -100,24 +102,31 @@ public abstract class BaseCommand implements Callable<Integer> {
     try (Database db = config().openDatabase()) {
       return new dev.pretrain.db.runs.RunRepository(db.jdbc()).find(runId)
           .map(dev.pretrain.db.runs.RunRepository.Run::workflowId)
-          .orElse(dev.pretrain.workflows.run.PretrainingRunWorkflow.workflowId(runId));
+          .orElse(PretrainingRunWorkflow.workflowId(runId));
     } catch (RuntimeException e) {
-      return dev.pretrain.workflows.run.PretrainingRunWorkflow.workflowId(runId);
+      return PretrainingRunWorkflow.workflowId(runId);
     }
   }
 
-  static String rootMessage(Throwable e) {
+  /** Says so on stderr when no worker polls the pipeline's task queue: the run would wait for one. */
+  protected void warnIfNoWorker(TemporalService temporal) {
+    try {
+      List<String> pollers = temporal.recentPollers(PretrainingRunWorkflow.TASK_QUEUE,
+          TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, 90);
+      if (pollers.isEmpty()) {
+        err().println("Note: no worker is polling task queue '" + PretrainingRunWorkflow.TASK_QUEUE
+            + "'; the run waits until one starts: ./pretrain worker");
+      }
+    } catch (RuntimeException e) {
+      // informational only (the SDK test server does not implement it)
+    }
+  }
+
+  protected static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();
-  }
-
-  /** A failure explained to the user in one message, without a stack trace. */
-  public static final class UserException extends RuntimeException {
-    public UserException(String message) {
-      super(message);
-    }
   }
 }

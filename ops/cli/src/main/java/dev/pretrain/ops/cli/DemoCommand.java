@@ -124,7 +124,7 @@ public final class DemoCommand extends BaseCommand {
     }
     Optional<Integer> local = LocalStack.loopbackPort(url);
     if (local.isEmpty()) {
-      throw new UserException(what + " at " + u.getHost() + ":" + port + " does not answer, and it is not local,"
+      throw new UserError(what + " at " + u.getHost() + ":" + port + " does not answer, and it is not local,"
           + " so demo will not start one there");
     }
     missing.add(what);
@@ -177,7 +177,7 @@ public final class DemoCommand extends BaseCommand {
     try {
       return cfg.openDatabase();
     } catch (RuntimeException e) {
-      throw new UserException("cannot open the database " + cfg.jdbcUrl() + ": " + rootMessage(e));
+      throw new UserError("cannot open the database " + cfg.jdbcUrl() + ": " + rootMessage(e));
     }
   }
 

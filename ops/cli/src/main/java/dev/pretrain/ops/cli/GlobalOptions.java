@@ -5,14 +5,25 @@ import dev.pretrain.ops.config.PretrainConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
  * Options every command accepts, before or after the subcommand name (picocli inherited scope: the
- * values land here, on the root command's instance).
+ * values land here, on the instance the root command mixes in).
  */
 public final class GlobalOptions {
+
+  /** The options of the command line that {@code spec} belongs to: the ones its root command mixes in. */
+  public static GlobalOptions of(CommandSpec spec) {
+    for (CommandSpec mixin : spec.root().mixins().values()) {
+      if (mixin.userObject() instanceof GlobalOptions g) {
+        return g;
+      }
+    }
+    throw new IllegalStateException("the root command " + spec.root().name() + " does not mix in GlobalOptions");
+  }
 
   @Option(names = "--json", scope = ScopeType.INHERIT,
       description = "Machine-readable output on stdout (logs and progress stay on stderr).")

@@ -45,7 +45,7 @@ public final class LineageCommand extends BaseCommand {
       cache = new StepCacheRepository(db.jdbc());
       runs = new RunRepository(db.jdbc());
       if (id.startsWith("s3://")) {
-        artifact(q, q.artifact(id).orElseThrow(() -> new UserException("no artifact " + id + " in our database")));
+        artifact(q, q.artifact(id).orElseThrow(() -> new UserError("no artifact " + id + " in our database")));
         return 0;
       }
       Optional<Run> run = new RunRepository(db.jdbc()).find(id);
@@ -58,7 +58,7 @@ public final class LineageCommand extends BaseCommand {
         document(q, doc.get());
         return 0;
       }
-      throw new UserException("'" + id + "' is no artifact URI (s3://...), run id or document id we know");
+      throw new UserError("'" + id + "' is no artifact URI (s3://...), run id or document id we know");
     }
   }
 

@@ -45,23 +45,23 @@ public final class RerunCommand extends BaseCommand {
     PretrainConfig cfg = config();
     int index = StepNames.ALL.indexOf(from);
     if (index < 0) {
-      throw new UserException("--from: unknown step '" + from + "'; steps: " + String.join(", ", StepNames.ALL));
+      throw new UserError("--from: unknown step '" + from + "'; steps: " + String.join(", ", StepNames.ALL));
     }
     RunRequest old;
     try (Database db = openDatabase()) {
       RunRepository.Run run = new RunRepository(db.jdbc()).find(runId)
-          .orElseThrow(() -> new UserException("no run " + runId + " in " + cfg.jdbcUrl() + " (./pretrain runs)"));
+          .orElseThrow(() -> new UserError("no run " + runId + " in " + cfg.jdbcUrl() + " (./pretrain runs)"));
       try {
         old = REQUEST_JSON.readValue(run.requestJson(), RunRequest.class);
       } catch (Exception e) {
-        throw new UserException("run " + runId + " has no readable request: " + e.getMessage());
+        throw new UserError("run " + runId + " has no readable request: " + e.getMessage());
       }
     }
     RunRequest request;
     try {
       request = StepOverrides.apply(old, from, new LinkedHashMap<>(set));
     } catch (IllegalArgumentException e) {
-      throw new UserException("--set: " + e.getMessage());
+      throw new UserError("--set: " + e.getMessage());
     }
     List<String> fresh = StepNames.ALL.subList(index, StepNames.ALL.size());
     request = request.withRunId(Recipe.newRunId(old.recipe(), Instant.now())).withNoCache(fresh);

@@ -41,7 +41,7 @@ public final class RetryCommand extends BaseCommand {
       try {
         answer = runs.retryStep(workflowId, new RetryStepRequest(step, new LinkedHashMap<>(set)));
       } catch (RuntimeException e) {
-        throw new UserException("retry of run " + runId + " refused: " + rootMessage(e));
+        throw new UserError("retry of run " + runId + " refused: " + rootMessage(e));
       }
       err().println(answer);
       if (detach) {

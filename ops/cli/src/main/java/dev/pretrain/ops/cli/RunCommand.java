@@ -1,6 +1,5 @@
 package dev.pretrain.ops.cli;
 
-import dev.pretrain.ops.PretrainCli;
 import dev.pretrain.ops.client.RunClient;
 import dev.pretrain.ops.client.TemporalService;
 import dev.pretrain.ops.config.PretrainConfig;
@@ -8,10 +7,8 @@ import dev.pretrain.ops.recipe.Recipe;
 import dev.pretrain.ops.report.RunReport;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.run.ParkedStep;
-import dev.pretrain.workflows.run.PretrainingRunWorkflow;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.RunSummary;
-import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.client.WorkflowFailedException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +51,7 @@ public final class RunCommand extends BaseCommand {
   static int startAndFollow(BaseCommand cmd, PretrainConfig cfg, TemporalService temporal, RunRequest request,
       boolean detach) {
     cfg.objectStore().ensureBucket(request.bucket());
-    warnIfNoWorker(cmd, temporal);
+    cmd.warnIfNoWorker(temporal);
     RunClient runs = new RunClient(temporal.client(null));
     String workflowId = runs.start(request);
     String url = cfg.workflowUrl(workflowId);
@@ -73,7 +70,7 @@ public final class RunCommand extends BaseCommand {
 
   /**
    * Follows a run to its end and prints the summary (exit 0); a parked run prints what to do next and
-   * exits {@link PretrainCli#EXIT_PARKED}; a failed or abandoned run is an error.
+   * exits {@link ExitCodes#PARKED}; a failed or abandoned run is an error.
    */
   static int follow(BaseCommand cmd, PretrainConfig cfg, RunClient runs, String runId, String workflowId,
       String bucket) {
@@ -82,7 +79,7 @@ public final class RunCommand extends BaseCommand {
     try {
       summary = runs.follow(workflowId, cmd.err(), Duration.ofSeconds(1));
     } catch (WorkflowFailedException e) {
-      throw new BaseCommand.UserException("run " + runId + " failed: " + rootMessage(e)
+      throw new UserError("run " + runId + " failed: " + rootMessage(e)
           + "\n  details: " + url + "\n  ./pretrain status " + runId);
     } catch (RunClient.RunParkedException e) {
       ParkedStep p = e.progress().parked();
@@ -98,10 +95,10 @@ public final class RunCommand extends BaseCommand {
       m.put("parked", p);
       m.put("workflowUrl", url);
       cmd.emit(text, m);
-      return PretrainCli.EXIT_PARKED;
+      return ExitCodes.PARKED;
     }
     if ("abandoned".equals(summary.status())) {
-      throw new BaseCommand.UserException("run " + runId + " was abandoned\n  ./pretrain status " + runId);
+      throw new UserError("run " + runId + " was abandoned\n  ./pretrain status " + runId);
     }
     RunReport report = new RunReport(summary, url, bucket);
     cmd.emit(report.text(), report.json());
@@ -117,24 +114,11 @@ public final class RunCommand extends BaseCommand {
         return StepNames.ALL;
       }
       if (!StepNames.ALL.contains(step)) {
-        throw new BaseCommand.UserException("--no-cache: unknown step '" + step + "'; steps: "
+        throw new UserError("--no-cache: unknown step '" + step + "'; steps: "
             + String.join(", ", StepNames.ALL));
       }
       steps.add(step);
     }
     return steps;
-  }
-
-  static void warnIfNoWorker(BaseCommand cmd, TemporalService temporal) {
-    try {
-      List<String> pollers = temporal.recentPollers(PretrainingRunWorkflow.TASK_QUEUE,
-          TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, 90);
-      if (pollers.isEmpty()) {
-        cmd.err().println("Note: no worker is polling task queue '" + PretrainingRunWorkflow.TASK_QUEUE
-            + "'; the run waits until one starts: ./pretrain worker");
-      }
-    } catch (RuntimeException e) {
-      // informational only (the SDK test server does not implement it)
-    }
   }
 }

@@ -32,7 +32,7 @@ public final class StatusCommand extends BaseCommand {
     List<StepCacheRepository.Execution> executions;
     try (Database db = openDatabase()) {
       RunRepository repo = new RunRepository(db.jdbc());
-      run = repo.find(runId).orElseThrow(() -> new UserException("no run " + runId + " in " + config().jdbcUrl()
+      run = repo.find(runId).orElseThrow(() -> new UserError("no run " + runId + " in " + config().jdbcUrl()
           + " (list them with ./pretrain runs)"));
       steps = repo.steps(runId);
       retries = repo.retries(runId);

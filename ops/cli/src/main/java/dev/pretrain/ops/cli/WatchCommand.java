@@ -30,8 +30,6 @@ import picocli.CommandLine.TypeConversionException;
         "3:the run is parked: a step exhausted its retries (fix, then ./pretrain retry RUN_ID --step S)"})
 public final class WatchCommand extends BaseCommand {
 
-  public static final int EXIT_PARKED = 3;
-
   private static final ObjectMapper LINE_JSON = new ObjectMapper();
 
   /** Without a terminal, an unchanged state is still logged this often, as a sign of life. */
@@ -75,10 +73,10 @@ public final class WatchCommand extends BaseCommand {
         s = watcher.snapshot(runId, workflowId);
         unreachableNoted = false;
       } catch (RunWatcher.NotFoundException e) {
-        throw new UserException(e.getMessage() + " (list runs with ./pretrain runs)");
+        throw new UserError(e.getMessage() + " (list runs with ./pretrain runs)");
       } catch (StatusRuntimeException e) {
         if (once) {
-          throw new UserException("cannot read run " + runId + " from Temporal: " + e.getStatus());
+          throw new UserError("cannot read run " + runId + " from Temporal: " + e.getStatus());
         }
         if (!unreachableNoted) { // a restarting server: keep trying, say so once
           err().println("Temporal did not answer (" + e.getStatus().getCode() + "); still trying ...");
