@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -50,8 +50,7 @@ public final class CorpusFetcher {
   private final ObjectStore store;
   private final Database db;
   private final Consumer<String> log;
-  private final DebianRegistry debian;
-  private final NpmRegistry npm;
+  private final Map<CorpusSpec.Registry, PackageRegistry> registries = new EnumMap<>(CorpusSpec.Registry.class);
 
   /**
    * @param dataDir the stack's data directory (downloads under cache/, documents under corpus/)
@@ -65,8 +64,8 @@ public final class CorpusFetcher {
     this.db = db;
     this.log = log == null ? s -> { } : log;
     Path cache = this.dataDir.resolve("cache");
-    this.debian = new DebianRegistry(cache, this.log);
-    this.npm = new NpmRegistry(cache, this.log);
+    registries.put(CorpusSpec.Registry.debian, new DebianRegistry(cache, this.log));
+    registries.put(CorpusSpec.Registry.npm, new NpmRegistry(cache, this.log));
   }
 
   public Path corpusDir(CorpusSpec spec) {
@@ -107,6 +106,7 @@ public final class CorpusFetcher {
     }
     List<CorpusManifest.SourceEntry> entries = new ArrayList<>();
     List<FetchResult.SourceResult> results = new ArrayList<>();
+    List<FetchStatus> statuses = new ArrayList<>();
     try {
       int i = 0;
       for (CorpusSpec.Source s : spec.sources()) {
@@ -116,15 +116,15 @@ public final class CorpusFetcher {
         String hash = specHash(s);
         CorpusManifest.SourceEntry entry = previous.flatMap(m -> m.source(s.id()))
             .filter(e -> e.specHash().equals(hash)).orElse(null);
-        String status;
+        FetchStatus status;
         if (entry != null && upload && allInStore(entry, bucket, prefix)) {
-          status = "cached";
+          status = FetchStatus.CACHED;
         } else if (entry != null && localPartsIntact(corpusDir, entry)) {
-          status = upload ? "reuploaded" : "local";
+          status = upload ? FetchStatus.REUPLOADED : FetchStatus.LOCAL;
         } else {
           boolean[] fromCache = new boolean[1];
           entry = build(spec, s, hash, corpusDir, fromCache);
-          status = fromCache[0] ? "rebuilt" : "fetched";
+          status = fromCache[0] ? FetchStatus.REBUILT : FetchStatus.FETCHED;
           // keep the manifest current so that a later failure does not redo this source
           List<CorpusManifest.SourceEntry> soFar = new ArrayList<>(entries);
           soFar.add(entry);
@@ -133,30 +133,31 @@ public final class CorpusFetcher {
         List<String> uris = new ArrayList<>();
         if (upload) {
           int put = upload(corpusDir, entry, bucket, prefix, uris);
-          if (put > 0 || !status.equals("cached")) {
+          if (put > 0 || status != FetchStatus.CACHED) {
             log.accept("  uploaded " + put + " of " + entry.parts().size() + " parts to s3://" + bucket + "/"
                 + key(prefix, entry.id(), ""));
           }
           record(entry, bucket, prefix);
         }
-        if (status.equals("cached")) {
+        if (status == FetchStatus.CACHED) {
           log.accept("  cached: " + entry.parts().size() + " parts, " + entry.docs() + " docs, "
               + mb(entry.textBytes()) + " text (" + entry.packageName() + " " + entry.version() + ")");
         }
         entries.add(entry);
+        statuses.add(status);
         results.add(result(corpusDir, entry, uris, status));
       }
       writeManifest(spec, previous, entries, manifestFile);
     } catch (IOException e) {
       throw new UncheckedIOException("corpus " + spec.name() + ": " + e.getMessage(), e);
     }
-    String overall = results.stream().anyMatch(r -> r.status().equals("fetched") || r.status().equals("rebuilt"))
-        ? "fetched"
-        : results.stream().anyMatch(r -> r.status().equals("reuploaded")) ? "reuploaded"
-        : upload ? "cached" : "local";
+    FetchStatus overall = statuses.contains(FetchStatus.FETCHED) || statuses.contains(FetchStatus.REBUILT)
+        ? FetchStatus.FETCHED
+        : statuses.contains(FetchStatus.REUPLOADED) ? FetchStatus.REUPLOADED
+        : upload ? FetchStatus.CACHED : FetchStatus.LOCAL;
     long millis = (System.nanoTime() - t0) / 1_000_000;
-    FetchResult r = new FetchResult(spec.name(), bucket, prefix, overall, List.copyOf(results), millis);
-    log.accept("corpus " + spec.name() + " " + overall + ": " + results.size() + " sources, " + r.docs() + " docs, "
+    FetchResult r = new FetchResult(spec.name(), bucket, prefix, overall.word(), List.copyOf(results), millis);
+    log.accept("corpus " + spec.name() + " " + overall.word() + ": " + results.size() + " sources, " + r.docs() + " docs, "
         + mb(r.textBytes()) + " text, " + mb(r.jsonlBytes()) + " JSONL in " + r.parts() + " parts"
         + (upload ? " at " + r.inputUri() : " under " + corpusDir) + " (" + String.format(Locale.ROOT, "%.1f", millis / 1000.0)
         + " s)");
@@ -196,15 +197,13 @@ public final class CorpusFetcher {
   private CorpusManifest.SourceEntry build(CorpusSpec spec, CorpusSpec.Source s, String hash, Path corpusDir,
       boolean[] fromCache) throws IOException {
     long t0 = System.nanoTime();
-    String version = s.registry() == CorpusSpec.Registry.debian ? debian.resolve(s) : npm.resolve(s);
-    FetchedPackage pkg = s.registry() == CorpusSpec.Registry.debian
-        ? debian.fetch(s.packageName(), version)
-        : npm.fetch(s.packageName(), version);
+    PackageRegistry registry = registries.get(s.registry());
+    String version = registry.resolve(s);
+    FetchedPackage pkg = registry.fetch(s.packageName(), version);
     fromCache[0] = pkg.fromCache();
     log.accept("  " + (pkg.fromCache() ? "download cache: " : "downloaded ") + pkg.archive().getFileName() + " ("
         + mb(Files.size(pkg.archive())) + ") in " + secondsSince(t0) + "; verified " + pkg.checksumAlgo() + " "
-        + abbreviate(pkg.checksum()) + " against the "
-        + (pkg.registry().equals("debian") ? "apt index" : "registry's dist.integrity"));
+        + abbreviate(pkg.checksum()) + " against the " + registry.checksumOrigin());
     return buildFrom(spec, s, hash, corpusDir, pkg, t0);
   }
 
@@ -228,10 +227,11 @@ public final class CorpusFetcher {
   CorpusManifest.SourceEntry buildFrom(CorpusSpec spec, CorpusSpec.Source s, String hash, Path corpusDir,
       FetchedPackage pkg, long t0) throws IOException {
     Predicate<String> selected = selected(s);
-    PackageFiles files = pkg.registry().equals("debian") ? debian.files(pkg, wanted(s)) : npm.files(pkg, wanted(s));
+    PackageRegistry registry = registries.get(CorpusSpec.Registry.valueOf(pkg.registry()));
+    PackageFiles files = registry.files(pkg, wanted(s));
     Path tmpDir = corpusDir.resolve("." + s.id() + ".tmp");
     Files2.deleteTree(tmpDir);
-    Extraction x = new Extraction(s, pkg, files, selected);
+    PackageExtraction x = new PackageExtraction(s, pkg, files, selected, registry.shipsCopyrightFile(), log);
     List<JsonlParts.Part> parts;
     try (JsonlParts out = new JsonlParts(tmpDir, spec.partBytesOrDefault())) {
       x.run(out);
@@ -256,218 +256,6 @@ public final class CorpusFetcher {
         + (s.languageAttribute() != null ? " (per file from <html " + s.languageAttribute() + ">)" : "")
         + "; jurisdiction " + s.jurisdiction() + "; " + secondsSince(t0));
     return e;
-  }
-
-  /** Turns the selected files of one package into documents. */
-  private final class Extraction {
-    final CorpusSpec.Source s;
-    final FetchedPackage pkg;
-    final PackageFiles files;
-    final Predicate<String> selectedPath;
-    final Dep5Copyright copyright;
-    long selected;
-    long used;
-    long md5Verified;
-    long docs;
-    long textBytes;
-    final Map<String, Long> licenses = new TreeMap<>();
-    final Map<String, Long> skipped = new TreeMap<>();
-    final Map<String, List<String>> skippedExamples = new TreeMap<>();
-    final Map<String, Long> notes = new TreeMap<>();
-
-    Extraction(CorpusSpec.Source s, FetchedPackage pkg, PackageFiles files,
-        Predicate<String> selectedPath) {
-      this.s = s;
-      this.pkg = pkg;
-      this.files = files;
-      this.selectedPath = selectedPath;
-      PackageFiles.Entry c = files.get(s.copyrightFileOrDefault());
-      if (pkg.registry().equals("debian") && c != null && c.kind() == PackageFiles.Kind.FILE) {
-        String expected = pkg.md5sums() == null ? null : pkg.md5sums().get(c.path());
-        if (expected != null && !expected.equalsIgnoreCase(Hashes.md5(c.data()))) {
-          throw new CorpusException("MD5 mismatch for " + c.path() + " in Debian package " + pkg.packageName() + "="
-              + pkg.version() + ": DEBIAN/md5sums says " + expected + ", the file has " + Hashes.md5(c.data()));
-        }
-        this.copyright = Dep5Copyright.parse(new String(c.data(), StandardCharsets.UTF_8)).orElse(null);
-        if (copyright == null) {
-          log.accept("  " + s.copyrightFileOrDefault() + " is not machine-readable (DEP-5): package-level license "
-              + s.license());
-        }
-      } else {
-        this.copyright = null;
-        if (pkg.registry().equals("debian")) {
-          log.accept("  no " + s.copyrightFileOrDefault() + " in the package: package-level license " + s.license());
-        }
-      }
-    }
-
-    void run(JsonlParts out) throws IOException {
-      // PackageFiles is sorted by path: documents come out in a stable order.
-      for (PackageFiles.Entry e : files.entries().values()) {
-        String path = e.path();
-        if (!selectedPath.test(path)) {
-          continue; // copyright file, zText indexes: read for their own purpose
-        }
-        selected++;
-        switch (e.kind()) {
-          case SYMLINK -> skip("symlink", path);
-          case HARDLINK -> skip("hard link to an unselected file", path);
-          case OTHER -> skip("not a regular file", path);
-          case FILE -> {
-            if (verifyMd5(path, e.data())) {
-              if (s.format() == CorpusSpec.Format.sword_ztext) {
-                swordFile(out, path, e.data());
-              } else {
-                textFile(out, path, e.data());
-              }
-            }
-          }
-          default -> throw new IllegalStateException(e.kind().toString());
-        }
-      }
-    }
-
-    /** Checks a file against DEBIAN/md5sums: a mismatch is fatal, an unlisted file is skipped and counted. */
-    boolean verifyMd5(String path, byte[] raw) {
-      if (pkg.md5sums() == null || pkg.md5sums().isEmpty()) {
-        return true; // npm: the tarball's sha512 covers every file; a .deb without md5sums was warned about
-      }
-      String expected = pkg.md5sums().get(path);
-      if (expected == null) {
-        skip("not listed in DEBIAN/md5sums", path);
-        return false;
-      }
-      String actual = Hashes.md5(raw);
-      if (!expected.equalsIgnoreCase(actual)) {
-        throw new CorpusException("MD5 mismatch for " + path + " in Debian package " + pkg.packageName() + "="
-            + pkg.version() + ": DEBIAN/md5sums says " + expected + ", the unpacked file has " + actual);
-      }
-      md5Verified++;
-      return true;
-    }
-
-    void textFile(JsonlParts out, String path, byte[] raw) throws IOException {
-      byte[] bytes;
-      try {
-        bytes = TextExtractor.gunzipIfNeeded(path, raw);
-      } catch (IOException e) {
-        skip("corrupt gzip", path);
-        return;
-      }
-      if (TextExtractor.looksBinary(bytes)) {
-        skip("binary", path);
-        return;
-      }
-      TextExtractor.Decoded d = TextExtractor.decode(bytes);
-      if (d.latin1()) {
-        note("decoded as ISO-8859-1 (not UTF-8)");
-      }
-      String text = d.text();
-      String language = s.language();
-      if (s.format() == CorpusSpec.Format.html) {
-        if (s.languageAttribute() != null) {
-          Optional<String> lang = TextExtractor.htmlAttribute(text, s.languageAttribute());
-          if (lang.isPresent()) {
-            language = lang.get();
-          } else {
-            note("no " + s.languageAttribute() + " attribute: language " + s.language());
-          }
-        }
-        text = TextExtractor.htmlToText(text);
-      }
-      if (text.isBlank()) {
-        skip("empty text", path);
-        return;
-      }
-      used++;
-      emit(out, path, path, text, language);
-    }
-
-    void swordFile(JsonlParts out, String path, byte[] bzz) throws IOException {
-      if (!path.endsWith(".bzz")) {
-        skip("not a zText data file (*.bzz)", path);
-        return;
-      }
-      String base = path.substring(0, path.length() - 4);
-      byte[][] index = new byte[2][];
-      String[] ext = {".bzs", ".bzv"};
-      for (int k = 0; k < 2; k++) {
-        PackageFiles.Entry p = files.get(base + ext[k]);
-        if (p == null || p.kind() != PackageFiles.Kind.FILE) {
-          skip("zText index " + base + ext[k] + " missing", path);
-          return;
-        }
-        index[k] = p.data();
-        if (!verifyMd5(base + ext[k], index[k])) {
-          return;
-        }
-      }
-      used++;
-      for (SwordZText.Book b : SwordZText.read(index[0], index[1], bzz)) {
-        emit(out, path, path + "#" + b.osisId(), b.text(), s.language());
-      }
-    }
-
-    void emit(JsonlParts out, String filePath, String docPath, String text, String language) throws IOException {
-      String license = licenseFor(filePath);
-      licenses.merge(license, 1L, Long::sum);
-      out.add(new CorpusDocument(s.id() + ":" + docPath, text, s.id(), pkg.version(), docPath, license, language,
-          s.jurisdiction()));
-      docs++;
-      textBytes += text.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    /** Per-path license from the DEP-5 copyright file, else the package's own, else the spec's fallback. */
-    String licenseFor(String installedPath) {
-      if (copyright != null) {
-        // copyright globs name paths in the source tree, not where the package installs them
-        String p = s.copyrightRoot() == null ? installedPath : stripPrefix(s.copyrightRoot(), installedPath);
-        // Debian's tooling gzips docs at build time; copyright paths name the source file.
-        if (p.endsWith(".gz")) {
-          p = p.substring(0, p.length() - 3);
-        }
-        Optional<String> l = copyright.licenseFor(p);
-        if (l.isPresent()) {
-          note("license from DEP-5 copyright (per path)");
-          return l.get();
-        }
-      }
-      if (pkg.packageLicense() != null) {
-        note("license from package.json");
-        return pkg.packageLicense();
-      }
-      note("license from spec fallback");
-      return s.license();
-    }
-
-    void skip(String reason, String path) {
-      skipped.merge(reason, 1L, Long::sum);
-      List<String> ex = skippedExamples.computeIfAbsent(reason, k -> new ArrayList<>());
-      if (ex.size() < 3) {
-        ex.add(path);
-      }
-    }
-
-    void note(String what) {
-      notes.merge(what, 1L, Long::sum);
-    }
-  }
-
-  /** Removes the part of {@code path} matched by the glob prefix {@code root} (segments of the same count). */
-  static String stripPrefix(String root, String path) {
-    Pattern prefix = Glob.compile(root.endsWith("/") ? root.substring(0, root.length() - 1) : root);
-    String[] segs = path.split("/");
-    StringBuilder head = new StringBuilder();
-    for (int i = 0; i < segs.length; i++) {
-      if (i > 0) {
-        head.append('/');
-      }
-      head.append(segs[i]);
-      if (prefix.matcher(head).matches()) {
-        return i + 1 < segs.length ? path.substring(head.length() + 1) : "";
-      }
-    }
-    return path;
   }
 
   // ---------------------------------------------------------------- S3 and database
@@ -549,11 +337,11 @@ public final class CorpusFetcher {
   }
 
   private static FetchResult.SourceResult result(Path corpusDir, CorpusManifest.SourceEntry e, List<String> uris,
-      String status) {
+      FetchStatus status) {
     List<String> local = e.parts().stream().map(p -> corpusDir.resolve(e.id()).resolve(p.file()).toString()).toList();
     return new FetchResult.SourceResult(e.id(), e.registry(), e.packageName(), e.version(), e.checksumAlgo(),
         e.checksum(), licenseSummary(e.licenses()), e.licenses(), e.filesUsed(), e.skipped(), e.docs(), e.textBytes(),
-        e.jsonlBytes(), List.copyOf(uris), local, status);
+        e.jsonlBytes(), List.copyOf(uris), local, status.word());
   }
 
   // ---------------------------------------------------------------- formatting

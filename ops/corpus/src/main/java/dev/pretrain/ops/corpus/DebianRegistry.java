@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * (streamed: only the files a source uses are read, nothing is unpacked to disk).
  * Mirrors and proxies come from apt's own configuration (sources.list, apt.conf), never from us.
  */
-final class DebianRegistry {
+final class DebianRegistry implements PackageRegistry {
 
   /** The apt index's record of one package version. */
   record IndexRecord(String packageName, String version, String architecture, String sha256, long size) {}
@@ -32,8 +32,19 @@ final class DebianRegistry {
     this.log = log;
   }
 
+  @Override
+  public String checksumOrigin() {
+    return "apt index";
+  }
+
+  @Override
+  public boolean shipsCopyrightFile() {
+    return true;
+  }
+
   /** The version to fetch: the pinned one if apt knows it (refreshing the index once), else per the spec. */
-  String resolve(CorpusSpec.Source s) {
+  @Override
+  public String resolve(CorpusSpec.Source s) {
     String pkg = s.packageName();
     if (s.pinned()) {
       if (indexRecord(pkg, s.version()) != null) {
@@ -120,7 +131,8 @@ final class DebianRegistry {
   }
 
   /** Downloads (or takes from the cache) and verifies the .deb, and reads its DEBIAN/md5sums. */
-  FetchedPackage fetch(String pkg, String version) throws IOException {
+  @Override
+  public FetchedPackage fetch(String pkg, String version) throws IOException {
     IndexRecord rec = indexRecord(pkg, version);
     if (rec == null) {
       throw new CorpusException("Debian package " + pkg + "=" + version + " is not in the apt index");
@@ -186,7 +198,8 @@ final class DebianRegistry {
   }
 
   /** The package's files that {@code keep} accepts, streamed out of the .deb by dpkg-deb. */
-  PackageFiles files(FetchedPackage p, java.util.function.Predicate<String> keep) {
+  @Override
+  public PackageFiles files(FetchedPackage p, java.util.function.Predicate<String> keep) {
     return Commands.stream(List.of("dpkg-deb", "--fsys-tarfile", p.archive().toString()),
         in -> PackageFiles.read(in, keep));
   }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * {@code npm pack} for the tarball, which we read as a stream. The registry (or a mirror) is whatever npm's
  * own configuration says ({@code npm config get registry}, .npmrc).
  */
-final class NpmRegistry {
+final class NpmRegistry implements PackageRegistry {
 
   private final Path cacheDir;
   private final Consumer<String> log;
@@ -23,6 +23,16 @@ final class NpmRegistry {
   NpmRegistry(Path cacheDir, Consumer<String> log) {
     this.cacheDir = cacheDir;
     this.log = log;
+  }
+
+  @Override
+  public String checksumOrigin() {
+    return "registry's dist.integrity";
+  }
+
+  @Override
+  public boolean shipsCopyrightFile() {
+    return false;
   }
 
   /** Fails naming the package and both checksums if {@code file} does not have the registry's integrity. */
@@ -35,7 +45,8 @@ final class NpmRegistry {
   }
 
   /** The tarball's files that {@code keep} accepts (paths as packed, e.g. "package/index.js"). */
-  PackageFiles files(FetchedPackage p, java.util.function.Predicate<String> keep) {
+  @Override
+  public PackageFiles files(FetchedPackage p, java.util.function.Predicate<String> keep) {
     return files(p.archive(), keep);
   }
 
@@ -48,7 +59,8 @@ final class NpmRegistry {
     }
   }
 
-  String resolve(CorpusSpec.Source s) {
+  @Override
+  public String resolve(CorpusSpec.Source s) {
     String pkg = s.packageName();
     if (s.pinned()) {
       if (integrity(pkg, s.version()) != null) {
@@ -77,7 +89,8 @@ final class NpmRegistry {
     return o.ok() && !v.isEmpty() ? v : null;
   }
 
-  FetchedPackage fetch(String pkg, String version) throws IOException {
+  @Override
+  public FetchedPackage fetch(String pkg, String version) throws IOException {
     String integrity = integrity(pkg, version);
     if (integrity == null) {
       throw new CorpusException("npm package " + pkg + "@" + version + " has no dist.integrity in the registry");

@@ -116,9 +116,9 @@ class Dep5CopyrightTest {
 
   @Test
   void installedPathsMapBackToSourceTree() {
-    assertEquals("pod/perlfunc.pod", CorpusFetcher.stripPrefix("usr/share/perl/*/", "usr/share/perl/5.36.0/pod/perlfunc.pod"));
+    assertEquals("pod/perlfunc.pod", PackageExtraction.stripPrefix("usr/share/perl/*/", "usr/share/perl/5.36.0/pod/perlfunc.pod"));
     assertEquals("Documentation/a.rst.gz",
-        CorpusFetcher.stripPrefix("usr/share/doc/linux-doc-6.1/", "usr/share/doc/linux-doc-6.1/Documentation/a.rst.gz"));
-    assertEquals("other/x", CorpusFetcher.stripPrefix("usr/share/perl/*/", "other/x"), "no match: unchanged");
+        PackageExtraction.stripPrefix("usr/share/doc/linux-doc-6.1/", "usr/share/doc/linux-doc-6.1/Documentation/a.rst.gz"));
+    assertEquals("other/x", PackageExtraction.stripPrefix("usr/share/perl/*/", "other/x"), "no match: unchanged");
   }
 }
