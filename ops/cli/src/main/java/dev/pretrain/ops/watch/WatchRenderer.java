@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pretrain.ops.watch.RunSnapshot.FinishedStep;
 import dev.pretrain.ops.watch.RunSnapshot.PendingActivity;
 import dev.pretrain.ops.watch.RunSnapshot.State;
+import dev.pretrain.workflows.StepNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -29,9 +30,6 @@ import java.util.Set;
  * measured from zero.
  */
 public final class WatchRenderer {
-
-  /** The pipeline's steps in order; steps the run reports that are not here are shown where they occur. */
-  static final List<String> STEP_ORDER = List.of("ingest", "dedup", "tokenize", "train", "evaluate", "quantize");
 
   static final int BAR_WIDTH = 24;
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -231,7 +229,8 @@ public final class WatchRenderer {
       order.add(s.parkedStep());
     }
     if (s.state() == State.RUNNING || s.state() == State.PARKED) {
-      order.addAll(STEP_ORDER);
+      // those still to come, in the order a run executes them
+      order.addAll(StepNames.ALL);
     }
     return new ArrayList<>(order);
   }
