@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +66,8 @@ class LocalStackTest {
   @Test
   void realTemporalDevServerWithUiStartsRestartsAndStops() throws Exception {
     Optional<Path> bin = TemporalBinary.find(data).or(LocalStackTest::repoVenvBinary);
-    Assumptions.assumeTrue(bin.isPresent(), "no temporal binary (.ci/run installs it)");
+    assertTrue(bin.isPresent(), "missing: the Temporal CLI `temporal` (PATH or .pretrain/tools/venv/bin; tests/run"
+        + " installs it)");
     // Use it from our data dir, as `up` would after installing it there.
     Path venvBin = Files.createDirectories(TemporalBinary.venv(data).resolve("bin"));
     if (!Files.exists(venvBin.resolve("temporal"))) {
