@@ -11,6 +11,7 @@ import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.train.TrainActivities;
 import dev.pretrain.workflows.train.TrainParams;
+import dev.pretrain.workflows.train.TrainProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
