@@ -5,6 +5,7 @@ import dev.pretrain.batch.dedup.DedupJob;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.dedup.DedupProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
@@ -13,9 +14,6 @@ import java.util.List;
 
 /** Runs the dedup batch job over all document shards of a run, heartbeating after every chunk. */
 public class DedupActivitiesImpl implements DedupActivities {
-
-  /** Heartbeat details: documents read so far. */
-  public record DedupProgress(long documents) {}
 
   private final PipelineServices services;
 

@@ -12,6 +12,7 @@ import dev.pretrain.activities.train.ModelRuntime;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.evaluate.EvaluateActivities;
+import dev.pretrain.workflows.evaluate.EvaluateProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -34,9 +35,6 @@ public class EvaluateActivitiesImpl implements EvaluateActivities {
 
   private static final Logger log = LoggerFactory.getLogger(EvaluateActivitiesImpl.class);
   private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-
-  /** Heartbeat details: tokens predicted so far. */
-  public record EvaluateProgress(String label, long tokens) {}
 
   private final PipelineServices services;
 

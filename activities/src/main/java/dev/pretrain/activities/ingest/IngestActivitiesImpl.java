@@ -7,6 +7,7 @@ import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
+import dev.pretrain.workflows.ingest.IngestProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
@@ -22,12 +23,6 @@ public class IngestActivitiesImpl implements IngestActivities {
 
   public static final String BAD_INPUT = "BadInput";
   public static final String BAD_PARAMETER = "BadParameter";
-
-  /**
-   * Heartbeat details: input records and stored bytes read so far in this attempt, and the stored size
-   * of the whole partition (so that {@code pretrain watch} can show a fraction and an ETA).
-   */
-  public record IngestProgress(long records, long bytes, long bytesTotal) {}
 
   private final PipelineServices services;
 

@@ -16,6 +16,7 @@ import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.evaluate.EvaluateActivities.EvaluateResult;
 import dev.pretrain.workflows.quantize.QuantizeActivities;
+import dev.pretrain.workflows.quantize.QuantizeProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -43,9 +44,6 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
 
   public static final String QUANTIZED_KIND = "quantized-model";
   public static final String LABEL = "q8_0";
-
-  /** Heartbeat details: what is being done, tokens predicted so far in it. */
-  public record QuantizeProgress(String phase, long tokens) {}
 
   private final PipelineServices services;
 

@@ -5,6 +5,7 @@ import dev.pretrain.batch.tokenize.TokenizeJob;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.tokenize.TokenizeActivities;
+import dev.pretrain.workflows.tokenize.TokenizeProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
@@ -12,9 +13,6 @@ import io.temporal.failure.ApplicationFailure;
 
 /** Runs the tokenize batch job on one document shard, heartbeating after every chunk. */
 public class TokenizeActivitiesImpl implements TokenizeActivities {
-
-  /** Heartbeat details: which shard, documents tokenized so far. */
-  public record TokenizeProgress(int shardIndex, long documents) {}
 
   private final PipelineServices services;
 

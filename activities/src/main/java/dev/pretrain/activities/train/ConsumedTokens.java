@@ -5,11 +5,15 @@ import java.util.List;
 
 /**
  * Which tokens of each shard a training run has read: the windows at stream positions
- * {@code [0, dataPosition)} of a {@link WindowSampler}, merged into sorted, disjoint ranges. A
+ * {@code [0, windowsConsumed)} of a {@link WindowSampler}, merged into sorted, disjoint ranges. A
  * window starting at {@code s} covers tokens {@code [s, s + seqLen + 1)}: seqLen inputs and the
  * last target. From one whole epoch on, every window of every shard has been read.
+ *
+ * @param windowsPerEpoch windows in one pass over all shards
+ * @param windowsConsumed stream position: windows read so far
+ * @param shards          one entry per shard, in shard order (shards no window was taken from have no ranges)
  */
-public final class ConsumedTokens {
+public record ConsumedTokens(long windowsPerEpoch, long windowsConsumed, List<Shard> shards) {
 
   /** Ranges {@code [start, end)} of one shard, sorted and disjoint; {@code windows} read from it. */
   public record Shard(int index, long tokens, long windows, List<long[]> ranges) {
@@ -22,11 +26,14 @@ public final class ConsumedTokens {
     }
   }
 
-  private ConsumedTokens() {}
+  /** What the first {@code dataPosition} windows of the sampler's stream read. */
+  public static ConsumedTokens of(WindowSampler sampler, long dataPosition) {
+    return new ConsumedTokens(sampler.windowsPerEpoch(), dataPosition, shardsRead(sampler, dataPosition));
+  }
 
-  /** One entry per shard, in shard order (shards no window was taken from have no ranges). */
-  public static List<Shard> of(TokenShards data, int seqLen, long seed, long dataPosition) {
-    WindowSampler sampler = new WindowSampler(data, seqLen, seed);
+  private static List<Shard> shardsRead(WindowSampler sampler, long dataPosition) {
+    TokenShards data = sampler.data();
+    int seqLen = sampler.seqLen();
     int n = data.shardCount();
     List<Shard> out = new ArrayList<>();
     if (dataPosition >= sampler.windowsPerEpoch()) {

@@ -9,9 +9,9 @@ import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
-import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.train.TrainActivities;
 import dev.pretrain.workflows.train.TrainParams;
+import dev.pretrain.workflows.train.TrainProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
@@ -20,19 +20,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,14 +52,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A retry looks for checkpoints in the heartbeat details of the failed attempt, in our database
  * and in storage (a checkpoint may be uploaded but not yet recorded), and resumes from the newest
- * one whose model, schedule and data match the request; the step counter and data stream continue
- * from it. Keys are deterministic, so a retry overwrites what an earlier attempt wrote.
+ * one whose model, schedule and data match the request ({@link ResumableCheckpoints}); the step
+ * counter and data stream continue from it. Keys are deterministic, so a retry overwrites what an earlier attempt wrote.
  */
 public class TrainActivitiesImpl implements TrainActivities {
 
   private static final Logger log = LoggerFactory.getLogger(TrainActivitiesImpl.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern CHECKPOINT_KEY = Pattern.compile("/train/ckpt-(\\d{7,})\\.pt$");
 
   public static final String CHECKPOINT_KIND = "checkpoint";
   public static final String MODEL_KIND = "model";
@@ -73,12 +66,12 @@ public class TrainActivitiesImpl implements TrainActivities {
 
   private final PipelineServices services;
   private final ArtifactRepository artifacts;
-  private final DocumentRepository documents;
+  private final TrainLineage lineage;
 
   public TrainActivitiesImpl(PipelineServices services) {
     this.services = services;
     this.artifacts = new ArtifactRepository(services.database().jdbc());
-    this.documents = new DocumentRepository(services.database().jdbc());
+    this.lineage = new TrainLineage(artifacts, new DocumentRepository(services.database().jdbc()), services.store());
   }
 
   public static String checkpointKey(String runId, long step) {
@@ -118,9 +111,6 @@ public class TrainActivitiesImpl implements TrainActivities {
     }
   }
 
-  /** A checkpoint found in the heartbeat details, the database or storage. */
-  private record Candidate(long step, String uri, String sha256, long sizeBytes, boolean recorded) {}
-
   private TrainResult run(TrainRequest request, ActivityExecutionContext ctx) throws IOException {
     TrainParams p = request.params();
     ModelConfig mc = ModelRuntime.modelConfig(p);
@@ -138,51 +128,53 @@ public class TrainActivitiesImpl implements TrainActivities {
     // re-send the failed attempt's details while downloading, so they survive another failure
     TrainProgress waiting = previous != null ? previous : new TrainProgress(0, tc.steps(), 0, 0, null);
     List<Path> shards = cache.fetchAll(request.trainShards(), () -> ctx.heartbeat(waiting));
-    long[] shardTokens = TokenShards.open(shards).tokenCounts();
+    // opened once: checkpoint matching, the trainer and the consumed token ranges all read this
+    TokenShards data = TokenShards.open(shards);
+    long[] shardTokens = data.tokenCounts();
     List<String> shardUris = request.trainShards().stream().map(ArtifactRef::uri).toList();
 
     Path dir = services.workDir().resolve("train").resolve(runId);
     WorkDirs.deleteQuietly(dir);
     Files.createDirectories(dir);
-    Optional<Candidate> from = findCheckpoint(request, knownCheckpoint, mc, tc, shardTokens, cache);
+    Optional<ResumableCheckpoints.Candidate> from = new ResumableCheckpoints(services.store(), artifacts, cache)
+        .newest(request.bucket(), runId, knownCheckpoint, mc, tc, shardTokens);
     Trainer trainer;
     if (from.isPresent()) {
-      Candidate c = from.get();
+      ResumableCheckpoints.Candidate c = from.get();
       if (!c.recorded()) {
         // uploaded by an attempt that died before recording it
-        record(c.uri(), c.sha256(), c.sizeBytes(), CHECKPOINT_KIND, runId, shardUris);
+        lineage.record(c.uri(), c.sha256(), c.sizeBytes(), CHECKPOINT_KIND, runId, shardUris);
       }
       log.info("run {} train attempt {}: resuming from checkpoint {} at step {} of {}", runId, attempt, c.uri(),
           c.step(), tc.steps());
       // a private copy: the trainer may hand it back as the last checkpoint, and the cache copy is deleted below
       Path local = dir.resolve("resume.ckpt");
-      ArtifactRef at = new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes());
+      ArtifactRef at = c.ref();
       Files.copy(cache.fetch(at), local);
       cache.evict(at);
-      trainer = Trainer.resume(local, shards);
+      trainer = Trainer.resume(local, data);
     } else {
       log.info("run {} train attempt {}: starting at step 0 of {} ({} parameters, {} train tokens in {} shards)",
           runId, attempt, tc.steps(), mc.parameterCount(), Arrays.stream(shardTokens).sum(), shards.size());
-      trainer = Trainer.start(mc, tc, shards);
+      trainer = Trainer.start(mc, tc, data);
     }
     String device = engine.defaultDevice().toString();
     long resumedFrom = trainer.step();
     try (trainer) {
       Progress progress = new Progress(ctx, request, shardUris,
-          from.map(c -> new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes())).orElse(null), tc);
+          from.map(ResumableCheckpoints.Candidate::ref).orElse(null), tc);
       Trainer.Result r = trainer.run(dir.resolve("ckpt"), progress);
       ArtifactRef last = progress.lastCheckpoint;
-      TokenShards data = TokenShards.open(shards);
-      List<ConsumedTokens.Shard> consumed = ConsumedTokens.of(data, tc.seqLen(), tc.seed(), trainer.dataPosition());
-      ArtifactRef ranges = publishTokenRanges(request, tc, consumed,
-          new WindowSampler(data, tc.seqLen(), tc.seed()).windowsPerEpoch(), trainer.dataPosition(),
-          trainer.tokensSeen(), dir.resolve("token-ranges.json"));
+      ConsumedTokens consumed = trainer.consumed();
+      ArtifactRef ranges = publishTokenRanges(request, tc, consumed, trainer.tokensSeen(),
+          dir.resolve("token-ranges.json"));
       Path modelFile = dir.resolve("model.pt");
       trainer.saveModel(modelFile);
       ObjectStore.Stored model = services.store().putFile(request.bucket(), modelKey(runId), modelFile,
           "application/octet-stream");
-      record(model.uri(), model.sha256(), model.sizeBytes(), MODEL_KIND, runId, List.of(last.uri(), ranges.uri()));
-      long seen = recordDocumentsSeen(model.uri(), request, consumed);
+      lineage.record(model.uri(), model.sha256(), model.sizeBytes(), MODEL_KIND, runId,
+          List.of(last.uri(), ranges.uri()));
+      long seen = lineage.recordDocumentsSeen(model.uri(), request.trainShards(), consumed);
       // an attempt that resumed at the last step trains nothing: the loss is the failed attempt's, if known
       Double lastLoss = finite(r.lastLoss());
       if (lastLoss == null && previous != null && previous.step() == r.step()) {
@@ -238,7 +230,7 @@ public class TrainActivitiesImpl implements TrainActivities {
       if (lastCheckpoint != null && !lastCheckpoint.uri().equals(s.uri())) {
         inputs.add(lastCheckpoint.uri());
       }
-      record(s.uri(), s.sha256(), s.sizeBytes(), CHECKPOINT_KIND, request.runId(), inputs);
+      lineage.record(s.uri(), s.sha256(), s.sizeBytes(), CHECKPOINT_KIND, request.runId(), inputs);
       lastCheckpoint = ref(s);
       double loss = lastStep == null ? 0 : lastStep.loss();
       double rate = lastStep == null ? 0 : lastStep.tokensPerSecond();
@@ -247,69 +239,9 @@ public class TrainActivitiesImpl implements TrainActivities {
     }
   }
 
-  /**
-   * The newest checkpoint of the run that this request can continue: same model, schedule and
-   * data. Others (a run restarted with other parameters) are skipped with a warning.
-   */
-  private Optional<Candidate> findCheckpoint(TrainRequest request, String fromHeartbeat, ModelConfig mc, TrainConfig tc,
-      long[] shardTokens, ArtifactCache cache) {
-    String runId = request.runId();
-    Map<String, Candidate> found = new LinkedHashMap<>();
-    for (ArtifactRepository.Artifact a : artifacts.byRun(runId)) {
-      long step = stepOf(a.uri());
-      if (CHECKPOINT_KIND.equals(a.kind()) && step >= 0) {
-        found.put(a.uri(), new Candidate(step, a.uri(), a.sha256(), a.sizeBytes(), true));
-      }
-    }
-    for (ObjectStore.Stored s : services.store().list(request.bucket(), "runs/" + runId + "/train/ckpt-")) {
-      long step = stepOf(s.uri());
-      if (step >= 0 && !found.containsKey(s.uri())) {
-        found.put(s.uri(), new Candidate(step, s.uri(), null, s.sizeBytes(), false));
-      }
-    }
-    if (fromHeartbeat != null && !found.containsKey(fromHeartbeat) && stepOf(fromHeartbeat) >= 0) {
-      found.put(fromHeartbeat, new Candidate(stepOf(fromHeartbeat), fromHeartbeat, null, -1, false));
-    }
-    List<Candidate> newestFirst = new ArrayList<>(found.values());
-    newestFirst.sort(Comparator.comparingLong(Candidate::step).reversed());
-    for (Candidate c : newestFirst) {
-      if (c.step() > tc.steps()) {
-        log.warn("run {}: checkpoint {} is past the requested {} steps; not resuming from it", runId, c.uri(),
-            tc.steps());
-        continue;
-      }
-      ArtifactRef where = new ArtifactRef(c.uri(), c.sha256(), c.sizeBytes());
-      Optional<ObjectStore.Stored> stat = services.store().stat(where.bucket(), where.key());
-      if (stat.isEmpty() || stat.get().sha256() == null
-          || (c.sha256() != null && !c.sha256().equals(stat.get().sha256()))) {
-        log.warn("run {}: checkpoint {} is missing or differs from its record; not resuming from it", runId, c.uri());
-        continue;
-      }
-      Candidate stored = new Candidate(c.step(), c.uri(), stat.get().sha256(), stat.get().sizeBytes(), c.recorded());
-      ArtifactRef at = new ArtifactRef(stored.uri(), stored.sha256(), stored.sizeBytes());
-      Checkpoint.Header h;
-      try {
-        h = Checkpoint.readHeader(cache.fetch(at));
-      } catch (IOException | ArtifactCache.DigestMismatchException | UncheckedIOException e) {
-        cache.evict(at);
-        log.warn("run {}: checkpoint {} cannot be read ({}); not resuming from it", runId, c.uri(), e.getMessage());
-        continue;
-      }
-      if (!h.model().equals(mc) || !h.train().equals(tc) || !Arrays.equals(h.shardTokens(), shardTokens)
-          || h.step() != c.step()) {
-        cache.evict(at);
-        log.warn("run {}: checkpoint {} was written with other parameters or data ({}); not resuming from it", runId,
-            c.uri(), h);
-        continue;
-      }
-      return Optional.of(stored);
-    }
-    return Optional.empty();
-  }
-
   /** The shards and token ranges the run's windows covered, as JSON in storage. */
-  private ArtifactRef publishTokenRanges(TrainRequest request, TrainConfig tc, List<ConsumedTokens.Shard> consumed,
-      long windowsPerEpoch, long dataPosition, long tokensSeen, Path file) throws IOException {
+  private ArtifactRef publishTokenRanges(TrainRequest request, TrainConfig tc, ConsumedTokens consumed,
+      long tokensSeen, Path file) throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("runId", request.runId());
     doc.put("note", "token ranges [start, end) of each train shard that training windows covered; a window is seqLen "
@@ -317,12 +249,12 @@ public class TrainActivitiesImpl implements TrainActivities {
     doc.put("seqLen", tc.seqLen());
     doc.put("batch", tc.batch());
     doc.put("seed", tc.seed());
-    doc.put("windowsPerEpoch", windowsPerEpoch);
-    doc.put("windowsConsumed", dataPosition);
+    doc.put("windowsPerEpoch", consumed.windowsPerEpoch());
+    doc.put("windowsConsumed", consumed.windowsConsumed());
     doc.put("tokensSeen", tokensSeen);
     List<Map<String, Object>> perShard = new ArrayList<>();
     List<String> inputs = new ArrayList<>();
-    for (ConsumedTokens.Shard c : consumed) {
+    for (ConsumedTokens.Shard c : consumed.shards()) {
       if (c.windows() == 0) {
         continue;
       }
@@ -341,51 +273,12 @@ public class TrainActivitiesImpl implements TrainActivities {
     JSON.writeValue(file.toFile(), doc);
     ObjectStore.Stored s = services.store().putFile(request.bucket(), tokenRangesKey(request.runId()), file,
         "application/json");
-    record(s.uri(), s.sha256(), s.sizeBytes(), TOKEN_RANGES_KIND, request.runId(), inputs);
+    lineage.record(s.uri(), s.sha256(), s.sizeBytes(), TOKEN_RANGES_KIND, request.runId(), inputs);
     return ref(s);
-  }
-
-  /**
-   * Records, as the model's membership rows, every document whose token range in a train shard
-   * overlaps a consumed range (both are sorted by position, so one merge pass per shard).
-   */
-  private long recordDocumentsSeen(String modelUri, TrainRequest request, List<ConsumedTokens.Shard> consumed) {
-    List<DocumentRepository.Membership> seen = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    for (ConsumedTokens.Shard c : consumed) {
-      if (c.ranges().isEmpty()) {
-        continue;
-      }
-      List<long[]> ranges = c.ranges();
-      int r = 0;
-      for (DocumentRepository.Membership m : documents.members(request.trainShards().get(c.index()).uri())) {
-        if (m.tokenStart() == null || m.tokenEnd() == null) {
-          continue;
-        }
-        while (r < ranges.size() && ranges.get(r)[1] <= m.tokenStart()) {
-          r++;
-        }
-        if (r < ranges.size() && ranges.get(r)[0] < m.tokenEnd() && ids.add(m.docId())) {
-          seen.add(new DocumentRepository.Membership(m.docId(), seen.size(), null, null));
-        }
-      }
-    }
-    documents.replaceMembers(modelUri, seen);
-    return seen.size();
-  }
-
-  private void record(String uri, String sha256, long size, String kind, String runId, List<String> inputs) {
-    artifacts.record(new ArtifactRepository.Artifact(uri, sha256, size, kind, runId, StepNames.TRAIN,
-        services.store().endpoint(), services.store().region(), Instant.now()), inputs);
   }
 
   private static int checkpointCount(TrainConfig tc) {
     return tc.steps() / tc.checkpointEvery() + (tc.steps() % tc.checkpointEvery() == 0 ? 0 : 1);
-  }
-
-  static long stepOf(String uri) {
-    Matcher m = CHECKPOINT_KEY.matcher(uri);
-    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   private static Double finite(Double v) {

@@ -79,12 +79,11 @@ public final class Trainer implements AutoCloseable {
     this.sampler = new WindowSampler(data, tc.seqLen(), tc.seed());
   }
 
-  /** A new run from a freshly initialised model. */
-  public static Trainer start(ModelConfig model, TrainConfig train, List<Path> trainShards) throws IOException {
+  /** A new run from a freshly initialised model, on already opened train shards. */
+  public static Trainer start(ModelConfig model, TrainConfig train, TokenShards data) {
     if (train.seqLen() > model.contextLength()) {
       throw new IllegalArgumentException("seqLen " + train.seqLen() + " exceeds contextLength " + model.contextLength());
     }
-    TokenShards data = TokenShards.open(trainShards);
     NDManager manager = DjlRuntime.engine().newBaseManager();
     try {
       LlamaModel m = LlamaModel.create(model, manager);
@@ -99,8 +98,7 @@ public final class Trainer implements AutoCloseable {
    * Continues a run from a checkpoint, with the configs stored in it. The shards must be the same
    * (same token count per shard, in order) as when the checkpoint was written.
    */
-  public static Trainer resume(Path checkpoint, List<Path> trainShards) throws IOException {
-    TokenShards data = TokenShards.open(trainShards);
+  public static Trainer resume(Path checkpoint, TokenShards data) throws IOException {
     NDManager manager = DjlRuntime.engine().newBaseManager();
     try {
       Checkpoint.Loaded c = Checkpoint.load(checkpoint, manager);
@@ -244,6 +242,11 @@ public final class Trainer implements AutoCloseable {
 
   public long tokensSeen() {
     return tokensSeen;
+  }
+
+  /** The token ranges the windows read so far cover (lineage and {@code token-ranges.json}). */
+  public ConsumedTokens consumed() {
+    return ConsumedTokens.of(sampler, dataPosition);
   }
 
   public LlamaModel model() {

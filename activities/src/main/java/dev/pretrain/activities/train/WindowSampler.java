@@ -51,6 +51,11 @@ public final class WindowSampler {
     return seqLen;
   }
 
+  /** The shards the windows are cut from. */
+  public TokenShards data() {
+    return data;
+  }
+
   /**
    * Fills {@code batch} windows starting at stream position {@code position}: inputs are the first
    * {@code seqLen} tokens of each window, targets the last {@code seqLen} (row-major {@code [batch, seqLen]}).

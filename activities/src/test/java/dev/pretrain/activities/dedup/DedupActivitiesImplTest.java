@@ -12,6 +12,7 @@ import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.dedup.DedupProgress;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -36,7 +37,7 @@ class DedupActivitiesImplTest {
 
   TestActivityEnvironment env;
   DedupActivities activities;
-  final List<DedupActivitiesImpl.DedupProgress> heartbeats = new CopyOnWriteArrayList<>();
+  final List<DedupProgress> heartbeats = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void up() throws Exception {
@@ -55,7 +56,7 @@ class DedupActivitiesImplTest {
     env = TestActivityEnvironment.newInstance();
     env.registerActivitiesImplementations(
         new DedupActivitiesImpl(new PipelineServices(stack.db, stack.store, stack.runner, tmp)));
-    env.setActivityHeartbeatListener(DedupActivitiesImpl.DedupProgress.class, heartbeats::add);
+    env.setActivityHeartbeatListener(DedupProgress.class, heartbeats::add);
     activities = env.newActivityStub(DedupActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(2)).setHeartbeatTimeout(Duration.ofSeconds(30)).build());
   }
@@ -85,7 +86,7 @@ class DedupActivitiesImplTest {
     }
     assertEquals("s3://" + ShardTestStack.BUCKET + "/runs/act-dedup/dedup/docs-00001.jsonl", r.keptShards().get(1).uri());
     assertEquals(0, r.keptShards().get(1).sizeBytes());
-    assertEquals(new DedupActivitiesImpl.DedupProgress(3), heartbeats.get(0), "after the first (only) chunk");
+    assertEquals(new DedupProgress(3), heartbeats.get(0), "after the first (only) chunk");
   }
 
   @Test

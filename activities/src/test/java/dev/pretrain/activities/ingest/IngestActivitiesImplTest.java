@@ -15,6 +15,7 @@ import dev.pretrain.db.Database;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
+import dev.pretrain.workflows.ingest.IngestProgress;
 import dev.pretrain.workflows.ingest.InputFile;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
@@ -132,8 +133,8 @@ class IngestActivitiesImplTest {
     }
     sb.append("{\"no\":\"text\"}\n");
     Path file = Files.writeString(dir.resolve("docs.jsonl"), sb.toString());
-    List<IngestActivitiesImpl.IngestProgress> beats = new CopyOnWriteArrayList<>();
-    env.setActivityHeartbeatListener(IngestActivitiesImpl.IngestProgress.class, beats::add);
+    List<IngestProgress> beats = new CopyOnWriteArrayList<>();
+    env.setActivityHeartbeatListener(IngestProgress.class, beats::add);
 
     List<IngestPartition> plan = activities.planIngest(
         new IngestActivities.PlanRequest("run-act", List.of(dir.toString()), 1 << 20));

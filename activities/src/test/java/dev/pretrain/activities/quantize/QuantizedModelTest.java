@@ -26,7 +26,7 @@ class QuantizedModelTest {
     Path val = TestData.shard(dir, "val.bin", Arrays.copyOf(tokens, 600));
     ModelConfig mc = new ModelConfig(vocab, 32, 64, 2, 4, 192, 10000, 11);
     TrainConfig tc = new TrainConfig(30, 8, 32, 3e-3, 3e-4, 5, 0.1, 0.9, 0.95, 1e-8, 1.0, 100, 5);
-    try (Trainer t = Trainer.start(mc, tc, List.of(train))) {
+    try (Trainer t = Trainer.start(mc, tc, TokenShards.open(List.of(train)))) {
       for (int i = 0; i < 30; i++) {
         t.trainStep();
       }

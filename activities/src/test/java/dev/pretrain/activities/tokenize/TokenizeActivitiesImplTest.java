@@ -16,6 +16,7 @@ import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.tokenize.TokenizeActivities;
 import dev.pretrain.workflows.tokenize.TokenizeActivities.TokenizeRequest;
+import dev.pretrain.workflows.tokenize.TokenizeProgress;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -43,7 +44,7 @@ class TokenizeActivitiesImplTest {
 
   TestActivityEnvironment env;
   TokenizeActivities activities;
-  final List<TokenizeActivitiesImpl.TokenizeProgress> heartbeats = new CopyOnWriteArrayList<>();
+  final List<TokenizeProgress> heartbeats = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void up() throws Exception {
@@ -70,7 +71,7 @@ class TokenizeActivitiesImplTest {
     env = TestActivityEnvironment.newInstance();
     env.registerActivitiesImplementations(
         new TokenizeActivitiesImpl(new PipelineServices(stack.db, stack.store, stack.runner, tmp)));
-    env.setActivityHeartbeatListener(TokenizeActivitiesImpl.TokenizeProgress.class, heartbeats::add);
+    env.setActivityHeartbeatListener(TokenizeProgress.class, heartbeats::add);
     activities = env.newActivityStub(TokenizeActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(2)).setHeartbeatTimeout(Duration.ofSeconds(30)).build());
   }
@@ -97,7 +98,7 @@ class TokenizeActivitiesImplTest {
     }
     assertEquals(stack.store.stat(ShardTestStack.BUCKET, r.valMap().key()).orElseThrow().sha256(), r.valMap().sha256());
     // the SDK sends the first heartbeat at once and throttles later ones (0.8 x heartbeat timeout)
-    assertEquals(new TokenizeActivitiesImpl.TokenizeProgress(0, 200), heartbeats.get(0), "after the first chunk");
+    assertEquals(new TokenizeProgress(0, 200), heartbeats.get(0), "after the first chunk");
   }
 
   @Test

@@ -38,7 +38,7 @@ public final class TrainBenchmark {
     List<Double> rates = new ArrayList<>();
     double first = Double.NaN;
     double last = Double.NaN;
-    try (Trainer t = Trainer.start(mc, tc, List.of(shard))) {
+    try (Trainer t = Trainer.start(mc, tc, TokenShards.open(List.of(shard)))) {
       for (int s = 0; s < warmup + measured; s++) {
         Trainer.StepMetrics m = t.trainStep();
         if (s == 0) {

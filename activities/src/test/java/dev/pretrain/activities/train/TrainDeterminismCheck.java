@@ -87,7 +87,7 @@ public final class TrainDeterminismCheck {
     double[] loss = new double[tc.steps()];
     double[] norm = new double[tc.steps()];
     int nonFinite = 0;
-    try (Trainer t = Trainer.start(mc, tc, List.of(shard))) {
+    try (Trainer t = Trainer.start(mc, tc, TokenShards.open(List.of(shard)))) {
       for (int s = 0; s < tc.steps(); s++) {
         Trainer.StepMetrics m = t.trainStep();
         loss[s] = m.loss();

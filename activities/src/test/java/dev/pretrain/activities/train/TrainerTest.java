@@ -46,7 +46,7 @@ class TrainerTest {
     Path shard = TestData.shard(dir, "train.bin", tokens);
     List<Trainer.StepMetrics> steps = new ArrayList<>();
     Trainer.Result result;
-    try (Trainer t = Trainer.start(model(), train(60, 100), List.of(shard))) {
+    try (Trainer t = Trainer.start(model(), train(60, 100), TokenShards.open(List.of(shard)))) {
       int[] arraysAfterFirstStep = {-1};
       result = t.run(dir.resolve("ckpt"), new Trainer.Listener() {
         @Override
@@ -84,7 +84,8 @@ class TrainerTest {
     Path saved = dir.resolve("at-step-6.ckpt");
     List<Double> straight = new ArrayList<>();
     Map<String, float[]> straightWeights;
-    try (Trainer t = Trainer.start(model(), train(12, 6), List.of(shard))) {
+    ConsumedTokens straightConsumed;
+    try (Trainer t = Trainer.start(model(), train(12, 6), TokenShards.open(List.of(shard)))) {
       t.run(dir.resolve("a"), new Trainer.Listener() {
         @Override
         public void onStep(Trainer.StepMetrics m) {
@@ -105,7 +106,9 @@ class TrainerTest {
       assertFalse(Files.exists(dir.resolve("a/step-00000006.ckpt")), "older local checkpoints are removed");
       assertTrue(Files.exists(dir.resolve("a/step-00000012.ckpt")));
       straightWeights = t.model().weights();
+      straightConsumed = t.consumed();
     }
+    assertEquals(12 * 8, straightConsumed.windowsConsumed());
 
     Checkpoint.Header h = Checkpoint.readHeader(saved);
     assertEquals(6, h.step());
@@ -116,9 +119,10 @@ class TrainerTest {
     List<Double> resumed = new ArrayList<>();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     Map<String, float[]> resumedWeights;
+    List<ConsumedTokens> resumedConsumed = new ArrayList<>();
     try {
       resumedWeights = pool.submit(() -> {
-        try (Trainer t = Trainer.resume(saved, List.of(shard))) {
+        try (Trainer t = Trainer.resume(saved, TokenShards.open(List.of(shard)))) {
           assertEquals(6, t.step());
           assertEquals(48, t.dataPosition());
           t.run(dir.resolve("b"), new Trainer.Listener() {
@@ -129,6 +133,7 @@ class TrainerTest {
             }
           });
           assertEquals(12, t.step());
+          resumedConsumed.add(t.consumed());
           return t.model().weights();
         }
       }).get();
@@ -146,26 +151,39 @@ class TrainerTest {
       assertEquals(straight.get(6 + i), resumed.get(i), 1e-4 * straight.get(6 + i),
           "loss at step " + (7 + i) + ": uninterrupted " + straight.get(6 + i) + ", resumed " + resumed.get(i));
     }
+    // the resumed trainer reports the whole run's windows, not only the ones it read itself
+    assertEquals(ranges(straightConsumed), ranges(resumedConsumed.get(0)));
     for (String name : straightWeights.keySet()) {
       assertArrayEquals(straightWeights.get(name), resumedWeights.get(name), 1e-5f, name);
     }
+  }
+
+  private static List<String> ranges(ConsumedTokens c) {
+    List<String> out = new ArrayList<>();
+    for (ConsumedTokens.Shard s : c.shards()) {
+      for (long[] r : s.ranges()) {
+        out.add(s.index() + ":" + r[0] + "-" + r[1]);
+      }
+    }
+    return out;
   }
 
   @Test
   void resumeRefusesOtherDataAndBrokenFiles(@TempDir Path dir) throws IOException {
     Path shard = TestData.shard(dir, "train.bin", tokens);
     Path ckpt = dir.resolve("c.ckpt");
-    try (Trainer t = Trainer.start(model(), train(2, 1), List.of(shard))) {
+    try (Trainer t = Trainer.start(model(), train(2, 1), TokenShards.open(List.of(shard)))) {
       t.trainStep();
       t.saveCheckpoint(ckpt);
     }
     Path other = TestData.shard(dir, "other.bin", java.util.Arrays.copyOf(tokens, tokens.length - 1));
-    assertThrows(IllegalArgumentException.class, () -> Trainer.resume(ckpt, List.of(other)));
+    assertThrows(IllegalArgumentException.class, () -> Trainer.resume(ckpt, TokenShards.open(List.of(other))));
     try (RandomAccessFile f = new RandomAccessFile(ckpt.toFile(), "rw")) {
       f.setLength(f.length() - 100);
     }
-    assertThrows(IOException.class, () -> Trainer.resume(ckpt, List.of(shard)));
-    try (Trainer t = Trainer.start(new ModelConfig(2, 32, 64, 2, 4, 192, 10000, 1), train(1, 1), List.of(shard))) {
+    assertThrows(IOException.class, () -> Trainer.resume(ckpt, TokenShards.open(List.of(shard))));
+    try (Trainer t = Trainer.start(new ModelConfig(2, 32, 64, 2, 4, 192, 10000, 1), train(1, 1),
+        TokenShards.open(List.of(shard)))) {
       assertThrows(IllegalArgumentException.class, t::trainStep, "tokens outside the vocabulary are refused");
     }
   }

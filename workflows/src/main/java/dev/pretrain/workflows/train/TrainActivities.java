@@ -20,9 +20,6 @@ public interface TrainActivities {
 
   record TrainRequest(String runId, String bucket, List<ArtifactRef> trainShards, TrainParams params) {}
 
-  /** Heartbeat details: the last step done and the newest checkpoint in storage (null before the first). */
-  record TrainProgress(long step, int totalSteps, double loss, double tokensPerSecond, String checkpointUri) {}
-
   /**
    * @param model            final weights ({@code model.pt}: the last checkpoint without optimizer state)
    * @param tokenRanges      JSON record of the shards and token ranges the run consumed

@@ -69,7 +69,8 @@ public record RunSnapshot(
    * An activity in flight, from DescribeWorkflowExecution.
    *
    * @param state        SCHEDULED, STARTED, CANCEL_REQUESTED or PAUSED
-   * @param details      the last heartbeat's details (the activity's progress record as JSON), or null
+   * @param details      the last heartbeat's details: the step's progress record ({@code TrainProgress}, ...)
+   *                     for an activity type that has one, else JSON; null when there are none
    * @param lastFailure  the message of the previous attempt's failure, or null
    * @param nextAttemptAt when a retry waiting out its backoff starts, or null
    */
@@ -82,7 +83,7 @@ public record RunSnapshot(
       Instant scheduledAt,
       Instant lastStartedAt,
       Instant lastHeartbeatAt,
-      JsonNode details,
+      Object details,
       String lastFailure,
       String worker,
       Instant nextAttemptAt) {}

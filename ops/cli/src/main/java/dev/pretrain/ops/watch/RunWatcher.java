@@ -7,7 +7,6 @@ import dev.pretrain.ops.watch.RunSnapshot.PendingActivity;
 import dev.pretrain.workflows.run.PretrainingRunWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.HistoryEventFilterType;
 import io.temporal.api.failure.v1.Failure;
@@ -45,6 +44,7 @@ public final class RunWatcher {
 
   private final TemporalService temporal;
   private final DataConverter converter = GlobalDataConverter.get();
+  private final HeartbeatDetailsDecoder heartbeatDetails = new HeartbeatDetailsDecoder(converter);
   private final Duration queryTimeout;
 
   /** @param queryTimeout how long the progress query may wait for a worker to answer */
@@ -102,7 +102,8 @@ public final class RunWatcher {
           a.hasScheduledTime() ? instant(a.getScheduledTime()) : null,
           a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,
           a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null,
-          a.hasHeartbeatDetails() ? details(a.getHeartbeatDetails()) : null,
+          a.hasHeartbeatDetails() ? heartbeatDetails.decode(a.getActivityType().getName(), a.getHeartbeatDetails())
+              : null,
           a.hasLastFailure() ? rootMessage(a.getLastFailure()) : null,
           a.getLastWorkerIdentity().isEmpty() ? null : a.getLastWorkerIdentity(),
           a.hasNextAttemptScheduleTime() ? instant(a.getNextAttemptScheduleTime()) : null));
@@ -128,18 +129,6 @@ public final class RunWatcher {
     }
     return r.hasQueryResult() ? converter.fromPayloads(0, Optional.of(r.getQueryResult()), JsonNode.class, JsonNode.class)
         : null;
-  }
-
-  /** The first heartbeat detail as JSON (the progress record), whatever its Java type was. */
-  private JsonNode details(Payloads p) {
-    if (p.getPayloadsCount() == 0) {
-      return null;
-    }
-    try {
-      return converter.fromPayloads(0, Optional.of(p), JsonNode.class, JsonNode.class);
-    } catch (RuntimeException e) {
-      return null; // not JSON (a binary detail): shown without details
-    }
   }
 
   /** Why a closed execution did not complete: the failure's root message, the termination reason, ... */

@@ -5,6 +5,12 @@ import dev.pretrain.ops.watch.RunSnapshot.FinishedStep;
 import dev.pretrain.ops.watch.RunSnapshot.PendingActivity;
 import dev.pretrain.ops.watch.RunSnapshot.State;
 import dev.pretrain.workflows.StepNames;
+import dev.pretrain.workflows.dedup.DedupProgress;
+import dev.pretrain.workflows.evaluate.EvaluateProgress;
+import dev.pretrain.workflows.ingest.IngestProgress;
+import dev.pretrain.workflows.quantize.QuantizeProgress;
+import dev.pretrain.workflows.tokenize.TokenizeProgress;
+import dev.pretrain.workflows.train.TrainProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -325,8 +331,8 @@ public final class WatchRenderer {
 
   private String activityText(PendingActivity a, Instant now) {
     StringBuilder b = new StringBuilder(a.type());
-    if (a.details() != null && a.details().has("shardIndex")) {
-      b.append(" shard ").append(a.details().get("shardIndex").asText());
+    if (a.details() instanceof TokenizeProgress t) {
+      b.append(" shard ").append(t.shardIndex());
     }
     if (a.attempt() > 1) {
       b.append("  attempt ").append(a.attempt());
@@ -362,46 +368,60 @@ public final class WatchRenderer {
   }
 
   /**
-   * What a heartbeat says, by the fields it has rather than the activity's name, so that a renamed
-   * or new activity still shows: training ({@code step}/{@code totalSteps}), bytes of a known total
-   * (ingest), documents (dedup, tokenize), tokens (evaluate, quantize), or any other numbers.
+   * What a heartbeat says, read from the step's progress record: training steps of a known total,
+   * bytes of a known total (ingest), documents (dedup, tokenize), tokens (evaluate, quantize). Details
+   * of an activity without a progress record (JSON) are shown as their numbers and texts.
    */
   ActivityProgress progress(PendingActivity a, Instant now) {
-    JsonNode d = a.details();
-    if (d == null || !d.isObject()) {
-      return new ActivityProgress(d == null || d.isNull() ? "" : abbreviate(d.toString(), 60), null, null);
-    }
-    if (d.has("step") && d.path("totalSteps").asLong(0) > 0) {
-      long step = d.path("step").asLong();
-      long total = d.path("totalSteps").asLong();
-      StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "step %s/%s", count(step), count(total)));
-      if (d.path("loss").asDouble(0) > 0) {
-        t.append(String.format(Locale.ROOT, "  loss %.3f", d.path("loss").asDouble()));
+    Object d = a.details();
+    if (d instanceof TrainProgress t && t.totalSteps() > 0) {
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "step %s/%s", count(t.step()),
+          count(t.totalSteps())));
+      if (t.loss() > 0) {
+        text.append(String.format(Locale.ROOT, "  loss %.3f", t.loss()));
       }
-      if (d.path("tokensPerSecond").asDouble(0) > 0) {
-        t.append("  ").append(compact(d.path("tokensPerSecond").asDouble())).append(" tok/s");
+      if (t.tokensPerSecond() > 0) {
+        text.append("  ").append(compact(t.tokensPerSecond())).append(" tok/s");
       }
-      return new ActivityProgress(t.toString(), Math.min(1.0, (double) step / total), activityEta(a, step, total));
+      return new ActivityProgress(text.toString(), Math.min(1.0, (double) t.step() / t.totalSteps()),
+          activityEta(a, t.step(), t.totalSteps()));
     }
-    if (d.has("bytes") && d.has("records")) {
-      long bytes = d.path("bytes").asLong();
-      long total = d.path("bytesTotal").asLong(0);
-      String t = "records " + count(d.path("records").asLong()) + "  " + (total > 0
-          ? megabytes(bytes) + "/" + megabytes(total) + " MB" : megabytes(bytes) + " MB");
+    if (d instanceof IngestProgress i) {
+      long total = i.bytesTotal();
+      String text = "records " + count(i.records()) + "  " + (total > 0
+          ? megabytes(i.bytes()) + "/" + megabytes(total) + " MB" : megabytes(i.bytes()) + " MB");
       if (total > 0) {
-        return new ActivityProgress(t, Math.min(1.0, (double) bytes / total), activityEta(a, bytes, total));
+        return new ActivityProgress(text, Math.min(1.0, (double) i.bytes() / total), activityEta(a, i.bytes(), total));
       }
-      return new ActivityProgress(t, null, null);
+      return new ActivityProgress(text, null, null);
     }
-    if (d.has("documents")) {
-      return new ActivityProgress("documents " + count(d.path("documents").asLong()), null, null);
+    if (d instanceof DedupProgress p) {
+      return new ActivityProgress("documents " + count(p.documents()), null, null);
     }
-    if (d.has("tokens")) {
-      String label = d.has("label") ? d.path("label").asText() + " " : d.has("phase") ? d.path("phase").asText() + " " : "";
-      return new ActivityProgress(label + "tokens " + count(d.path("tokens").asLong()), null, null);
+    if (d instanceof TokenizeProgress p) {
+      return new ActivityProgress("documents " + count(p.documents()), null, null);
+    }
+    if (d instanceof EvaluateProgress p) {
+      return new ActivityProgress(labelled(p.label(), p.tokens()), null, null);
+    }
+    if (d instanceof QuantizeProgress p) {
+      return new ActivityProgress(labelled(p.phase(), p.tokens()), null, null);
+    }
+    return otherDetails(d);
+  }
+
+  private static String labelled(String label, long tokens) {
+    return (label == null ? "" : label + " ") + "tokens " + count(tokens);
+  }
+
+  /** Details that are not a known progress record: the numbers and texts of a JSON object, else the value. */
+  private static ActivityProgress otherDetails(Object d) {
+    if (!(d instanceof JsonNode json) || !json.isObject()) {
+      boolean none = d == null || (d instanceof JsonNode j && j.isNull());
+      return new ActivityProgress(none ? "" : abbreviate(d.toString(), 60), null, null);
     }
     StringBuilder t = new StringBuilder();
-    for (Iterator<Map.Entry<String, JsonNode>> it = d.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getValue().isNumber() || e.getValue().isTextual()) {
         t.append(t.length() == 0 ? "" : "  ").append(e.getKey()).append(' ')
@@ -437,16 +457,13 @@ public final class WatchRenderer {
     return Duration.ofSeconds(Math.round(Math.max(0, total - value) / rate));
   }
 
+  /** The value an activity's ETA is measured on: training steps, or ingest bytes of a known total. */
   private static Double progressValue(PendingActivity a) {
-    JsonNode d = a.details();
-    if (d == null || !d.isObject()) {
-      return null;
+    if (a.details() instanceof TrainProgress t && t.totalSteps() > 0) {
+      return (double) t.step();
     }
-    if (d.has("step") && d.path("totalSteps").asLong(0) > 0) {
-      return d.path("step").asDouble();
-    }
-    if (d.has("bytes") && d.path("bytesTotal").asLong(0) > 0) {
-      return d.path("bytes").asDouble();
+    if (a.details() instanceof IngestProgress i && i.bytesTotal() > 0) {
+      return (double) i.bytes();
     }
     return null;
   }

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.ops.watch.RunSnapshot.PendingActivity;
 import dev.pretrain.ops.watch.RunSnapshot.State;
+import dev.pretrain.workflows.ingest.IngestProgress;
+import dev.pretrain.workflows.tokenize.TokenizeProgress;
+import dev.pretrain.workflows.train.TrainProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,9 +38,9 @@ class WatchRendererTest {
   }
 
   private static PendingActivity activity(String id, String type, int attempt, Instant scheduled, Instant started,
-      Instant heartbeat, String details) {
+      Instant heartbeat, Object details) {
     return new PendingActivity(id, type, "STARTED", attempt, 5, scheduled, started, heartbeat,
-        details == null ? null : json(details), attempt > 1 ? "connection reset" : null, "w1", null);
+        details, attempt > 1 ? "connection reset" : null, "w1", null);
   }
 
   private static String lineWith(List<String> lines, String part) {
@@ -72,9 +75,9 @@ class WatchRendererTest {
          "finished":[],"someFieldAddedLater":{"x":1}}""",
         List.of(
             activity("7", "IngestPartition", 1, scheduled, scheduled, now.minusSeconds(2),
-                "{\"records\":12345,\"bytes\":5000000,\"bytesTotal\":10000000}"),
+                new IngestProgress(12345, 5_000_000, 10_000_000)),
             activity("8", "IngestPartition", 2, scheduled, now.minusSeconds(20), now.minusSeconds(1),
-                "{\"records\":100,\"bytes\":0,\"bytesTotal\":10000000}")),
+                new IngestProgress(100, 0, 10_000_000))),
         now);
     WatchRenderer r = new WatchRenderer();
     r.observe(s);
@@ -106,12 +109,12 @@ class WatchRendererTest {
     RunSnapshot first = snapshot("RUNNING", "{\"status\":\"running\",\"currentStep\":\"train\",\"partitionsDone\":0,"
         + "\"partitionsTotal\":0,\"finished\":" + finished + "}",
         List.of(activity("12", "Train", 2, started, started, T0.plusSeconds(200),
-            "{\"step\":300,\"totalSteps\":1000,\"loss\":3.4123,\"tokensPerSecond\":12345.6,\"checkpointUri\":null}")),
+            new TrainProgress(300, 1000, 3.4123, 12345.6, null))),
         T0.plusSeconds(201));
     RunSnapshot second = snapshot("RUNNING", "{\"status\":\"running\",\"currentStep\":\"train\",\"partitionsDone\":0,"
         + "\"partitionsTotal\":0,\"finished\":" + finished + "}",
         List.of(activity("12", "Train", 2, started, started, T0.plusSeconds(210),
-            "{\"step\":400,\"totalSteps\":1000,\"loss\":3.1,\"tokensPerSecond\":12000,\"checkpointUri\":\"s3://b/k\"}")),
+            new TrainProgress(400, 1000, 3.1, 12000, "s3://b/k"))),
         T0.plusSeconds(211));
     WatchRenderer r = new WatchRenderer();
     r.observe(first);
@@ -134,7 +137,7 @@ class WatchRendererTest {
   void dedupAndTokenizeShowDocumentsWithoutAnInventedTotal() {
     RunSnapshot s = snapshot("RUNNING", "{\"status\":\"running\",\"currentStep\":\"tokenize\",\"partitionsDone\":0,"
         + "\"partitionsTotal\":2,\"finished\":[]}",
-        List.of(activity("3", "TokenizeShard", 1, T0, T0, T0.plusSeconds(5), "{\"shardIndex\":1,\"documents\":1234}"),
+        List.of(activity("3", "TokenizeShard", 1, T0, T0, T0.plusSeconds(5), new TokenizeProgress(1, 1234)),
             new PendingActivity("4", "TokenizeShard", "SCHEDULED", 1, 5, T0, null, null, null, null, null, null),
             new PendingActivity("5", "TokenizeShard", "SCHEDULED", 3, 5, T0, null, null, null, "disk full", null,
                 T0.plusSeconds(10))),
@@ -200,7 +203,7 @@ class WatchRendererTest {
     Instant now = T0.plusSeconds(60);
     RunSnapshot s = snapshot("RUNNING", "{\"status\":\"running\",\"currentStep\":\"ingest\",\"partitionsDone\":0,"
         + "\"partitionsTotal\":1,\"finished\":[]}",
-        List.of(activity("7", "IngestPartition", 1, T0, T0, now, "{\"records\":5,\"bytes\":250,\"bytesTotal\":1000}")),
+        List.of(activity("7", "IngestPartition", 1, T0, T0, now, new IngestProgress(5, 250, 1000))),
         now);
     WatchRenderer r = new WatchRenderer();
     r.observe(s);

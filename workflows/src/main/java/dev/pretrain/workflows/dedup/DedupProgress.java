@@ -1,0 +1,4 @@
+package dev.pretrain.workflows.dedup;
+
+/** Heartbeat details of {@link DedupActivities#dedup}: documents read so far. */
+public record DedupProgress(long documents) {}
