@@ -2,7 +2,7 @@ package dev.pretrain.workflows;
 
 /**
  * A reference to an immutable object in S3-compatible storage. This is all a step passes on:
- * data never travels in Temporal payloads (DESIGN.md §3).
+ * data never travels in Temporal payloads (docs/architecture.md §3).
  *
  * @param uri       {@code s3://bucket/key}
  * @param sha256    hex SHA-256 of the object's bytes

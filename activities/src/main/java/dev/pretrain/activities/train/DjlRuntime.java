@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads DJL's PyTorch engine fully offline, from the {@code pytorch-native-cpu} and
  * {@code pytorch-jni} jars on the classpath, unpacking libtorch into a cache directory we choose
- * (DESIGN.md §2, §7). Call {@link #init} before anything else touches DJL: the cache location and
+ * (docs/architecture.md §4, §8). Call {@link #init} before anything else touches DJL: the cache location and
  * offline mode are read once, when the engine loads.
  *
  * <p>DJL reads environment variables before system properties, so an exported

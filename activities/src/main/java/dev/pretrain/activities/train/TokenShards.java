@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Read-only, memory-mapped view of llm.c {@code .bin} token shards (DESIGN.md §5), the files the
+ * Read-only, memory-mapped view of llm.c {@code .bin} token shards (docs/architecture.md §6), the files the
  * tokenize step writes. Headers are checked by {@link LlmcTokenShard#readHeader}, the format's one
  * definition; tokens are read in place from the mapping, so training and evaluation never copy a
  * whole shard onto the heap. One mapping per file limits a shard to 2 GiB (1 G uint16 tokens).

@@ -62,7 +62,7 @@ class LlamaModelTest {
         assertEquals(2 + 9 * c.layers(), model.parameters().size());
       }
     }
-    // the benchmark config is the ~0.84 M parameter model of DESIGN.md §2
+    // the benchmark config is the ~0.84 M parameter model of docs/architecture.md §7
     assertEquals(836_736, new ModelConfig(256, 128, 128, 4, 4, 352, 10000, 1).parameterCount());
   }
 

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Training throughput of the ~0.84 M parameter reference model (DESIGN.md §2): vocab 256 (UTF-8
+ * Training throughput of the ~0.84 M parameter reference model (docs/architecture.md §7): vocab 256 (UTF-8
  * bytes of real text), ctx 128, d 128, 4 layers, 4 heads, SwiGLU 352; batch 8 x 128, fp32, CPU.
  * Prints the median tokens/s over the measured steps (after warm-up steps).
  *

@@ -27,7 +27,7 @@ import org.springframework.batch.infrastructure.item.Chunk;
  * same documents, in the same JVM, one thread each, median of several timed rounds after warm-up.
  *
  * <ul>
- *   <li>{@code jtokkit cl100k}: {@code encodeOrdinary} of each text (the speed reference, DESIGN.md §7);
+ *   <li>{@code jtokkit cl100k}: {@code encodeOrdinary} of each text (the speed reference, docs/architecture.md §7);
  *   <li>{@code jtokkit r50k}: the same with GPT-2's ranks, which tokenize uses;
  *   <li>{@code tokenize path}: what the tokenize step does per document short of S3 and the database:
  *       parse the shard's JSON line, encode (r50k) and pick the split, write EOT + uint16 tokens and

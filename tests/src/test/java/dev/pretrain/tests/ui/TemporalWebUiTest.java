@@ -170,7 +170,7 @@ class TemporalWebUiTest {
         .getResult(30, TimeUnit.SECONDS, String.class);
   }
 
-  /** TEMPORAL_BIN, then the repository's own install (DESIGN.md §2), then PATH. */
+  /** TEMPORAL_BIN, then the repository's own install (docs/architecture.md §4), then PATH. */
   private static Optional<Path> findTemporal() {
     String fromEnv = System.getenv("TEMPORAL_BIN");
     if (fromEnv != null && !fromEnv.isBlank() && Files.isExecutable(Path.of(fromEnv))) {

@@ -49,7 +49,7 @@ public record TrainParams(
   public static final int R50K_VOCAB = 50257;
 
   /**
-   * The demo's model and schedule. The body is the reference decoder of DESIGN.md §2 (d 128, 4
+   * The demo's model and schedule. The body is the reference decoder of docs/architecture.md §7 (d 128, 4
    * layers, 4 heads, SwiGLU 352: 0.80 M parameters) with the full r50k embedding tied to the output
    * head (6.4 M): the 50257-way softmax takes most of the time, ~1.5 k tokens/s on 2 cores, so 500
    * steps of 8 x 128 tokens take about 5.5 minutes. (At lr 3e-3 this model diverged within 20
