@@ -2,6 +2,7 @@ package dev.pretrain.activities.evaluate;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.pretrain.activities.ActivityFailures;
 import dev.pretrain.activities.ArtifactCache;
 import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.WorkDirs;
@@ -15,9 +16,7 @@ import dev.pretrain.workflows.evaluate.EvaluateActivities;
 import dev.pretrain.workflows.evaluate.EvaluateProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,13 +50,7 @@ public class EvaluateActivitiesImpl implements EvaluateActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Path scratch = services.workDir().resolve("evaluate").resolve(request.runId() + "-" + request.label());
     try {
-      return run(request, ctx, scratch);
-    } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadParameter", e);
-    } catch (ArtifactCache.DigestMismatchException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadInput", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e.getMessage(), e);
+      return ActivityFailures.translated(() -> run(request, ctx, scratch));
     } finally {
       WorkDirs.deleteQuietly(scratch);
     }

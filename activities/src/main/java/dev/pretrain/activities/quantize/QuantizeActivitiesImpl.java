@@ -2,7 +2,9 @@ package dev.pretrain.activities.quantize;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.pretrain.activities.ActivityFailures;
 import dev.pretrain.activities.ArtifactCache;
+import dev.pretrain.activities.ArtifactRefs;
 import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.WorkDirs;
 import dev.pretrain.activities.evaluate.Evaluator;
@@ -19,9 +21,7 @@ import dev.pretrain.workflows.quantize.QuantizeActivities;
 import dev.pretrain.workflows.quantize.QuantizeProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -64,13 +64,7 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Path scratch = services.workDir().resolve("quantize").resolve(request.runId());
     try {
-      return run(request, ctx, scratch);
-    } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadParameter", e);
-    } catch (ArtifactCache.DigestMismatchException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadInput", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e.getMessage(), e);
+      return ActivityFailures.translated(() -> run(request, ctx, scratch));
     } finally {
       WorkDirs.deleteQuietly(scratch);
     }
@@ -97,7 +91,7 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
       new ArtifactRepository(services.database().jdbc()).record(new ArtifactRepository.Artifact(stored.uri(),
           stored.sha256(), stored.sizeBytes(), QUANTIZED_KIND, runId, StepNames.QUANTIZE, services.store().endpoint(),
           services.store().region(), Instant.now()), List.of(modelRef.uri()));
-      ArtifactRef quantized = new ArtifactRef(stored.uri(), stored.sha256(), stored.sizeBytes());
+      ArtifactRef quantized = ArtifactRefs.ref(stored);
       ctx.heartbeat(new QuantizeProgress("quantized", 0));
       long nq = q.tensors().values().stream().filter(QuantizedModel.Tensor::quantized).count();
       int quantizedTensors = (int) nq;

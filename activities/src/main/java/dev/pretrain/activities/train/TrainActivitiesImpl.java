@@ -1,7 +1,10 @@
 package dev.pretrain.activities.train;
 
+import static dev.pretrain.activities.ArtifactRefs.ref;
+
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.activities.ActivityFailures;
 import dev.pretrain.activities.ArtifactCache;
 import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.WorkDirs;
@@ -14,8 +17,6 @@ import dev.pretrain.workflows.train.TrainParams;
 import dev.pretrain.workflows.train.TrainProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.client.ActivityCompletionException;
-import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -89,26 +90,7 @@ public class TrainActivitiesImpl implements TrainActivities {
   @Override
   public TrainResult train(TrainRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
-    try {
-      return run(request, ctx);
-    } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadParameter", e);
-    } catch (Trainer.TrainingDivergedException e) {
-      // deterministic: a retry from the last checkpoint diverges at the same step
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage() + "; lower the learning rate",
-          "BadParameter", e);
-    } catch (ArtifactCache.DigestMismatchException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "BadInput", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e.getMessage(), e);
-    } catch (RuntimeException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof ActivityCompletionException completion) {
-          throw completion;
-        }
-      }
-      throw e;
-    }
+    return ActivityFailures.translated(() -> run(request, ctx));
   }
 
   private TrainResult run(TrainRequest request, ActivityExecutionContext ctx) throws IOException {
@@ -283,9 +265,5 @@ public class TrainActivitiesImpl implements TrainActivities {
 
   private static Double finite(Double v) {
     return v != null && Double.isFinite(v) ? v : null;
-  }
-
-  private static ArtifactRef ref(ObjectStore.Stored s) {
-    return new ArtifactRef(s.uri(), s.sha256(), s.sizeBytes());
   }
 }

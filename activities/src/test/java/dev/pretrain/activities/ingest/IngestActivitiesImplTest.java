@@ -13,6 +13,7 @@ import dev.pretrain.batch.ingest.IngestJobConfig;
 import dev.pretrain.batch.testing.S3ProxyFixture;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.workflows.StepFailures;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
 import dev.pretrain.workflows.ingest.IngestProgress;
@@ -169,7 +170,7 @@ class IngestActivitiesImplTest {
   private static ApplicationFailure badInput(Runnable call) {
     ActivityFailure failure = assertThrows(ActivityFailure.class, call::run);
     ApplicationFailure app = (ApplicationFailure) failure.getCause();
-    assertEquals(IngestActivitiesImpl.BAD_INPUT, app.getType());
+    assertEquals(StepFailures.BAD_INPUT, app.getType());
     assertTrue(app.isNonRetryable());
     return app;
   }

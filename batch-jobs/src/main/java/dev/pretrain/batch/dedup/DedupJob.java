@@ -1,23 +1,17 @@
 package dev.pretrain.batch.dedup;
 
 import dev.pretrain.batch.BatchJobRunner;
-import dev.pretrain.batch.shards.ShardJobs;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.step.StepExecution;
 
@@ -42,25 +36,15 @@ public final class DedupJob {
   /** {@code documentsIn = kept + duplicates}; {@code outputShards.get(i)} holds what was kept of input i. */
   public record Result(long documentsIn, long kept, long duplicates, long bytesIn, List<ObjectStore.Stored> outputShards) {}
 
-  /** What the job's step beans need from this launch: the request, a scratch directory and the progress callback. */
-  record Launch(Request request, Path dir, LongConsumer progress) {}
-
-  // Job parameters are strings of at most 2,500 characters and cannot carry a callback, so the input
-  // list and progress callback reach the step beans through this map, keyed by the "launch" parameter.
-  private static final Map<String, Launch> LAUNCHES = new ConcurrentHashMap<>();
-
   private DedupJob() {}
 
   public static String outputKey(String runId, int shardIndex) {
     return String.format("runs/%s/dedup/docs-%05d.jsonl", runId, shardIndex);
   }
 
-  static Launch launch(String launchId) {
-    Launch launch = LAUNCHES.get(launchId);
-    if (launch == null) {
-      throw new IllegalStateException("no dedup launch " + launchId + " in this process; start dedupJob through DedupJob.run");
-    }
-    return launch;
+  /** This job's launch, as its step beans see it: the input list and the progress callback. */
+  static BatchJobRunner.Launch<Request, LongConsumer> launch(BatchJobRunner.Launches launches, String launchId) {
+    return launches.get(launchId, Request.class, LongConsumer.class);
   }
 
   /**
@@ -73,33 +57,27 @@ public final class DedupJob {
    */
   public static Result run(BatchJobRunner runner, Request request, LongConsumer progress) {
     validate(request);
-    String launchId = UUID.randomUUID().toString();
-    Path dir = ShardJobs.scratchDir(runner.bean(BatchJobRunner.BatchWorkDir.class).path(), STEP, request.runId());
-    LAUNCHES.put(launchId, new Launch(request, dir, progress == null ? n -> {} : progress));
-    try {
-      JobExecution execution = ShardJobs.runToCompletion(runner, DedupJobConfig.JOB_NAME, parameters(request, launchId));
-      StepExecution documents = ShardJobs.step(execution, DedupJobConfig.DOCUMENTS_STEP);
-      long kept = documents.getExecutionContext().getLong(DedupShardWriter.KEPT, 0L);
-      long duplicates = documents.getExecutionContext().getLong(DedupShardWriter.DUPLICATES, 0L);
-      if (kept + duplicates != documents.getReadCount()) {
-        throw new IllegalStateException("dedup counts do not add up: read " + documents.getReadCount() + ", kept "
-            + kept + ", duplicates " + duplicates);
-      }
-      ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
-      List<ObjectStore.Stored> outputs = new ArrayList<>();
-      for (int i = 0; i < request.inputShards().size(); i++) {
-        String key = outputKey(request.runId(), i);
-        String uri = "s3://" + request.bucket() + "/" + key;
-        ArtifactRepository.Artifact a = artifacts.find(uri)
-            .orElseThrow(() -> new IllegalStateException("dedupJob completed but recorded no artifact " + uri));
-        outputs.add(new ObjectStore.Stored(request.bucket(), key, a.sha256(), a.sizeBytes()));
-      }
-      long bytesIn = request.inputShards().stream().mapToLong(ObjectStore.Stored::sizeBytes).sum();
-      return new Result(kept + duplicates, kept, duplicates, bytesIn, outputs);
-    } finally {
-      LAUNCHES.remove(launchId);
-      ShardJobs.deleteRecursively(dir);
+    LongConsumer callback = progress == null ? n -> {} : progress;
+    JobExecution execution = runner.launch(DedupJobConfig.JOB_NAME, STEP, request.runId(), request, callback,
+        parameters(request));
+    StepExecution documents = BatchJobRunner.step(execution, DedupJobConfig.DOCUMENTS_STEP);
+    long kept = documents.getExecutionContext().getLong(DedupShardWriter.KEPT, 0L);
+    long duplicates = documents.getExecutionContext().getLong(DedupShardWriter.DUPLICATES, 0L);
+    if (kept + duplicates != documents.getReadCount()) {
+      throw new IllegalStateException("dedup counts do not add up: read " + documents.getReadCount() + ", kept "
+          + kept + ", duplicates " + duplicates);
     }
+    ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
+    List<ObjectStore.Stored> outputs = new ArrayList<>();
+    for (int i = 0; i < request.inputShards().size(); i++) {
+      String key = outputKey(request.runId(), i);
+      String uri = "s3://" + request.bucket() + "/" + key;
+      ArtifactRepository.Artifact a = artifacts.find(uri)
+          .orElseThrow(() -> new IllegalStateException("dedupJob completed but recorded no artifact " + uri));
+      outputs.add(new ObjectStore.Stored(request.bucket(), key, a.sha256(), a.sizeBytes()));
+    }
+    long bytesIn = request.inputShards().stream().mapToLong(ObjectStore.Stored::sizeBytes).sum();
+    return new Result(kept + duplicates, kept, duplicates, bytesIn, outputs);
   }
 
   static void validate(Request request) {
@@ -123,19 +101,17 @@ public final class DedupJob {
   }
 
   /**
-   * Identifying: run, the exact input list (as a digest), attempt and launch id. The launch id makes
-   * even a replayed attempt number (a workflow Reset starts again at attempt 1) a new instance, so
-   * Spring Batch never resumes a half-done launch whose scratch files are gone.
+   * Identifying: run, the exact input list (as a digest) and attempt; the launcher adds the launch id,
+   * which makes even a replayed attempt number (a workflow Reset starts again at attempt 1) a new
+   * instance, so Spring Batch never resumes a half-done launch whose scratch files are gone.
    */
-  private static JobParameters parameters(Request request, String launchId) {
+  private static JobParametersBuilder parameters(Request request) {
     return new JobParametersBuilder()
         .addString("runId", request.runId())
         .addString("bucket", request.bucket())
         .addString("inputs", inputsDigest(request.inputShards()))
         .addLong("inputShards", (long) request.inputShards().size(), false)
-        .addLong("attempt", (long) request.attempt())
-        .addString("launch", launchId)
-        .toJobParameters();
+        .addLong("attempt", (long) request.attempt());
   }
 
   private static String inputsDigest(List<ObjectStore.Stored> shards) {

@@ -1,5 +1,6 @@
 package dev.pretrain.batch.dedup;
 
+import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.shards.DocumentShardReader;
 import dev.pretrain.batch.shards.ShardDocument;
 import dev.pretrain.db.Database;
@@ -8,7 +9,6 @@ import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -26,7 +26,7 @@ import org.springframework.transaction.PlatformTransactionManager;
  *   <li>{@value #PUBLISH_STEP}: upload the files to {@code runs/<runId>/dedup/docs-<i>.jsonl} and
  *       record them as artifacts with their document membership.
  * </ol>
- * Launched through {@link DedupJob#run}, which supplies the input list under the "launch" parameter.
+ * Launched through {@link DedupJob#run}; the step beans find the input list in the launch.
  */
 @Configuration
 public class DedupJobConfig {
@@ -39,8 +39,7 @@ public class DedupJobConfig {
   @Bean
   public Job dedupJob(JobRepository jobRepository,
       @Qualifier("dedupDocumentsStep") Step documents, @Qualifier("dedupPublishStep") Step publish) {
-    return new JobBuilder(JOB_NAME, jobRepository)
-        .preventRestart() // every launch starts from scratch; see DedupJob#parameters
+    return BatchJobRunner.newJob(JOB_NAME, jobRepository)
         .start(documents)
         .next(publish)
         .build();
@@ -67,8 +66,9 @@ public class DedupJobConfig {
 
   @Bean
   @StepScope
-  public DocumentShardReader dedupReader(ObjectStore store, @Value("#{jobParameters['launch']}") String launch) {
-    return new DocumentShardReader(store, DedupJob.launch(launch).request().inputShards(), false);
+  public DocumentShardReader dedupReader(ObjectStore store, BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    return new DocumentShardReader(store, DedupJob.launch(launches, launch).request().inputShards(), false);
   }
 
   @Bean
@@ -79,17 +79,19 @@ public class DedupJobConfig {
 
   @Bean
   @StepScope
-  public DedupShardWriter dedupWriter(Database database, @Value("#{jobParameters['launch']}") String launch) {
-    DedupJob.Launch l = DedupJob.launch(launch);
-    return new DedupShardWriter(l.dir(), l.request().runId(), new DocumentRepository(database.jdbc()), l.progress());
+  public DedupShardWriter dedupWriter(Database database, BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    var l = DedupJob.launch(launches, launch);
+    return new DedupShardWriter(l.scratchDir(), l.request().runId(), new DocumentRepository(database.jdbc()),
+        l.progress());
   }
 
   @Bean
   @StepScope
-  public DedupShardPublisher dedupPublisher(ObjectStore store, Database database,
+  public DedupShardPublisher dedupPublisher(ObjectStore store, Database database, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    DedupJob.Launch l = DedupJob.launch(launch);
-    return new DedupShardPublisher(l.request(), l.dir(), store, new ArtifactRepository(database.jdbc()),
+    var l = DedupJob.launch(launches, launch);
+    return new DedupShardPublisher(l.request(), l.scratchDir(), store, new ArtifactRepository(database.jdbc()),
         new DocumentRepository(database.jdbc()));
   }
 }

@@ -1,17 +1,15 @@
 package dev.pretrain.batch.ingest;
 
 import dev.pretrain.batch.BatchJobRunner;
-import dev.pretrain.batch.shards.ShardJobs;
+import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
  * How callers (the ingest activity, the CLI) run {@link IngestJobConfig#JOB_NAME} over one partition:
@@ -68,13 +66,6 @@ public final class IngestJob {
     void report(long records, long bytes);
   }
 
-  /** What the job's beans need from this launch; the finish step leaves the result here. */
-  record Launch(Request request, Path dir, Progress progress, AtomicReference<Result> result) {}
-
-  // Job parameters are short strings and cannot carry a callback, so the input list and the progress
-  // callback reach the step beans through this map, keyed by the "launch" parameter.
-  private static final Map<String, Launch> LAUNCHES = new ConcurrentHashMap<>();
-
   private IngestJob() {}
 
   public static String shardKey(String runId, int partition, int shard) {
@@ -85,12 +76,9 @@ public final class IngestJob {
     return String.format("runs/%s/ingest/quarantine-%05d.jsonl", runId, partition);
   }
 
-  static Launch launch(String launchId) {
-    Launch launch = LAUNCHES.get(launchId);
-    if (launch == null) {
-      throw new IllegalStateException("no ingest launch " + launchId + " in this process; start ingestJob through IngestJob.run");
-    }
-    return launch;
+  /** This job's launch, as its step beans see it: the request (with the input list) and the progress callback. */
+  static BatchJobRunner.Launch<Request, Progress> launch(BatchJobRunner.Launches launches, String launchId) {
+    return launches.get(launchId, Request.class, Progress.class);
   }
 
   /**
@@ -105,21 +93,30 @@ public final class IngestJob {
    */
   public static Result run(BatchJobRunner runner, Request request, Progress progress) {
     validate(request);
-    String launchId = UUID.randomUUID().toString();
-    Path dir = ShardJobs.scratchDir(runner.bean(BatchJobRunner.BatchWorkDir.class).path(), STEP, request.runId());
-    Launch launch = new Launch(request, dir, progress == null ? (r, b) -> {} : progress, new AtomicReference<>());
-    LAUNCHES.put(launchId, launch);
-    try {
-      ShardJobs.runToCompletion(runner, IngestJobConfig.JOB_NAME, parameters(request, launchId));
-      Result result = launch.result().get();
-      if (result == null) {
-        throw new IllegalStateException("ingestJob completed without a result for partition " + request.partition());
-      }
-      return result;
-    } finally {
-      LAUNCHES.remove(launchId);
-      ShardJobs.deleteRecursively(dir);
+    Progress callback = progress == null ? (r, b) -> {} : progress;
+    JobExecution execution = runner.launch(IngestJobConfig.JOB_NAME, STEP, request.runId(), request, callback,
+        parameters(request));
+    ExecutionContext finish = BatchJobRunner.step(execution, IngestJobConfig.FINISH_STEP).getExecutionContext();
+    if (!finish.containsKey(IngestJobConfig.DOCUMENT_SHARDS)) {
+      throw new IllegalStateException("ingestJob completed without a result for partition " + request.partition());
     }
+    ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
+    List<ObjectStore.Stored> shards = new ArrayList<>();
+    for (int i = 0; i < finish.getInt(IngestJobConfig.DOCUMENT_SHARDS); i++) {
+      shards.add(recorded(artifacts, request.bucket(), shardKey(request.runId(), request.partition(), i)));
+    }
+    ObjectStore.Stored quarantine = finish.getInt(IngestJobConfig.QUARANTINE_SHARDS) == 0 ? null
+        : recorded(artifacts, request.bucket(), quarantineKey(request.runId(), request.partition()));
+    return new Result(request.partition(), finish.getLong(IngestJobConfig.RECORDS_IN),
+        finish.getLong(IngestJobConfig.KEPT), finish.getLong(IngestJobConfig.REJECTED),
+        finish.getLong(IngestJobConfig.QUARANTINED), finish.getLong(IngestJobConfig.BYTES_IN), shards, quarantine);
+  }
+
+  private static ObjectStore.Stored recorded(ArtifactRepository artifacts, String bucket, String key) {
+    String uri = "s3://" + bucket + "/" + key;
+    ArtifactRepository.Artifact a = artifacts.find(uri)
+        .orElseThrow(() -> new IllegalStateException("ingestJob completed but recorded no artifact " + uri));
+    return new ObjectStore.Stored(bucket, key, a.sha256(), a.sizeBytes());
   }
 
   static void validate(Request request) {
@@ -150,19 +147,17 @@ public final class IngestJob {
   }
 
   /**
-   * Identifying: run, partition, attempt and launch id. The launch id makes even a replayed attempt
-   * number (a workflow Reset starts again at attempt 1) a new instance, so Spring Batch never resumes
-   * a half-done launch whose scratch files are gone.
+   * Identifying: run, partition and attempt; the launcher adds the launch id, which makes even a
+   * replayed attempt number (a workflow Reset starts again at attempt 1) a new instance, so Spring
+   * Batch never resumes a half-done launch whose scratch files are gone.
    */
-  private static JobParameters parameters(Request request, String launchId) {
+  private static JobParametersBuilder parameters(Request request) {
     return new JobParametersBuilder()
         .addString("runId", request.runId())
         .addLong("partition", (long) request.partition())
         .addLong("attempt", (long) request.attempt())
-        .addString("launch", launchId)
         .addString("bucket", request.bucket(), false)
         .addLong("inputFiles", (long) request.inputs().size(), false)
-        .addLong("shardTargetBytes", request.shardTargetBytes(), false)
-        .toJobParameters();
+        .addLong("shardTargetBytes", request.shardTargetBytes(), false);
   }
 }

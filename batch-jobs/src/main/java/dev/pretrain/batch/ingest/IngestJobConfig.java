@@ -1,5 +1,6 @@
 package dev.pretrain.batch.ingest;
 
+import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
@@ -7,7 +8,6 @@ import dev.pretrain.db.storage.ObjectStore;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -28,7 +28,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  *       lineage edges and quarantine rows.
  * </ol>
  * The writer is job-scoped because both steps use it; reader, processor and listener are step-scoped.
- * Launched through {@link IngestJob#run}, which supplies the request under the "launch" parameter.
+ * Launched through {@link IngestJob#run}; the beans find the request in the launch. The finish step
+ * leaves the partition's counts and shard count in its ExecutionContext, under the keys below.
  */
 @Configuration
 public class IngestJobConfig {
@@ -39,11 +40,20 @@ public class IngestJobConfig {
   // Memory per chunk is about CHUNK_SIZE x record size; records are capped (IngestJob.Request#maxRecordBytes).
   static final int CHUNK_SIZE = 200;
 
+  public static final String RECORDS_IN = "recordsIn";
+  public static final String KEPT = "kept";
+  public static final String REJECTED = "rejected";
+  public static final String QUARANTINED = "quarantined";
+  public static final String BYTES_IN = "bytesIn";
+  /** Document shards uploaded, numbered from 0 ({@link IngestJob#shardKey}). */
+  public static final String DOCUMENT_SHARDS = "documentShards";
+  /** 1 when a quarantine shard was uploaded ({@link IngestJob#quarantineKey}), else 0. */
+  public static final String QUARANTINE_SHARDS = "quarantineShards";
+
   @Bean
   public Job ingestJob(JobRepository jobRepository,
       @Qualifier("ingestRecordsStep") Step records, @Qualifier("ingestFinishStep") Step finish) {
-    return new JobBuilder(JOB_NAME, jobRepository)
-        .preventRestart() // every launch starts from scratch; see IngestJob#parameters
+    return BatchJobRunner.newJob(JOB_NAME, jobRepository)
         .start(records)
         .next(finish)
         .build();
@@ -70,13 +80,13 @@ public class IngestJobConfig {
         .tasklet((contribution, context) -> {
           IngestJob.Result result = writer.finish();
           var ctx = contribution.getStepExecution().getExecutionContext();
-          ctx.putLong("recordsIn", result.recordsIn());
-          ctx.putLong("kept", result.kept());
-          ctx.putLong("rejected", result.rejected());
-          ctx.putLong("quarantined", result.quarantined());
-          ctx.putLong("bytesIn", result.bytesIn());
-          ctx.putInt("documentShards", result.documentShards().size());
-          IngestJob.launch(contribution.getStepExecution().getJobParameters().getString("launch")).result().set(result);
+          ctx.putLong(RECORDS_IN, result.recordsIn());
+          ctx.putLong(KEPT, result.kept());
+          ctx.putLong(REJECTED, result.rejected());
+          ctx.putLong(QUARANTINED, result.quarantined());
+          ctx.putLong(BYTES_IN, result.bytesIn());
+          ctx.putInt(DOCUMENT_SHARDS, result.documentShards().size());
+          ctx.putInt(QUARANTINE_SHARDS, result.quarantine() == null ? 0 : 1);
           return RepeatStatus.FINISHED;
         }, transactionManager)
         .build();
@@ -84,31 +94,32 @@ public class IngestJobConfig {
 
   @Bean
   @StepScope
-  public IngestRecordReader ingestReader(ObjectStore store, IngestShardWriter writer,
+  public IngestRecordReader ingestReader(ObjectStore store, IngestShardWriter writer, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    IngestJob.Request request = IngestJob.launch(launch).request();
+    IngestJob.Request request = IngestJob.launch(launches, launch).request();
     return new IngestRecordReader(request.inputs(), store, request.maxRecordBytes(), writer::inputFileRead);
   }
 
   @Bean
   @StepScope
-  public IngestRecordProcessor ingestProcessor(@Value("#{jobParameters['launch']}") String launch) {
-    return new IngestRecordProcessor(IngestJob.launch(launch).request().defaultJurisdiction());
+  public IngestRecordProcessor ingestProcessor(BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    return new IngestRecordProcessor(IngestJob.launch(launches, launch).request().defaultJurisdiction());
   }
 
   @Bean
   @JobScope
-  public IngestShardWriter ingestWriter(ObjectStore store, Database database,
+  public IngestShardWriter ingestWriter(ObjectStore store, Database database, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    IngestJob.Launch l = IngestJob.launch(launch);
-    return new IngestShardWriter(l.request(), l.dir(), store, new DocumentRepository(database.jdbc()),
+    var l = IngestJob.launch(launches, launch);
+    return new IngestShardWriter(l.request(), l.scratchDir(), store, new DocumentRepository(database.jdbc()),
         new ArtifactRepository(database.jdbc()));
   }
 
   @Bean
   @StepScope
-  public IngestProgressListener ingestProgressListener(IngestRecordReader reader,
+  public IngestProgressListener ingestProgressListener(IngestRecordReader reader, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    return new IngestProgressListener(reader, IngestJob.launch(launch).progress());
+    return new IngestProgressListener(reader, IngestJob.launch(launches, launch).progress());
   }
 }

@@ -1,22 +1,16 @@
 package dev.pretrain.batch.tokenize;
 
 import dev.pretrain.batch.BatchJobRunner;
-import dev.pretrain.batch.shards.ShardJobs;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
@@ -44,12 +38,6 @@ public final class TokenizeJob {
       long valTokens, long bytesIn, ObjectStore.Stored trainBin, ObjectStore.Stored trainMap, ObjectStore.Stored valBin,
       ObjectStore.Stored valMap) {}
 
-  record Launch(Request request, Path dir, LongConsumer progress) {}
-
-  // The progress callback cannot be a job parameter: it reaches the step beans through this map,
-  // keyed by the "launch" parameter (the request travels along, so the beans read one source).
-  private static final Map<String, Launch> LAUNCHES = new ConcurrentHashMap<>();
-
   private TokenizeJob() {}
 
   public static String binKey(String runId, Split split, int shardIndex) {
@@ -60,12 +48,9 @@ public final class TokenizeJob {
     return String.format("runs/%s/tokenize/%s-%05d.map.jsonl", runId, split.prefix(), shardIndex);
   }
 
-  static Launch launch(String launchId) {
-    Launch launch = LAUNCHES.get(launchId);
-    if (launch == null) {
-      throw new IllegalStateException("no tokenize launch " + launchId + " in this process; start tokenizeJob through TokenizeJob.run");
-    }
-    return launch;
+  /** This job's launch, as its step beans see it: the request and the progress callback. */
+  static BatchJobRunner.Launch<Request, LongConsumer> launch(BatchJobRunner.Launches launches, String launchId) {
+    return launches.get(launchId, Request.class, LongConsumer.class);
   }
 
   /**
@@ -108,33 +93,27 @@ public final class TokenizeJob {
    */
   public static Result run(BatchJobRunner runner, Request request, LongConsumer progress) {
     validate(request);
-    String launchId = UUID.randomUUID().toString();
-    Path dir = ShardJobs.scratchDir(runner.bean(BatchJobRunner.BatchWorkDir.class).path(), STEP, request.runId());
-    LAUNCHES.put(launchId, new Launch(request, dir, progress == null ? n -> {} : progress));
-    try {
-      JobExecution execution = ShardJobs.runToCompletion(runner, TokenizeJobConfig.JOB_NAME, parameters(request, launchId));
-      var documentsStep = ShardJobs.step(execution, TokenizeJobConfig.DOCUMENTS_STEP);
-      ExecutionContext counts = documentsStep.getExecutionContext();
-      long trainDocs = counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.DOCS, 0L);
-      long valDocs = counts.getLong(Split.VAL.prefix() + TokenShardWriter.DOCS, 0L);
-      if (trainDocs + valDocs != documentsStep.getReadCount()) {
-        throw new IllegalStateException("tokenize counts do not add up: read " + documentsStep.getReadCount()
-            + ", train " + trainDocs + ", val " + valDocs);
-      }
-      ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
-      Request r = request;
-      return new Result(r.shardIndex(), trainDocs + valDocs, trainDocs, valDocs,
-          counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.TOKENS, 0L),
-          counts.getLong(Split.VAL.prefix() + TokenShardWriter.TOKENS, 0L),
-          r.documentShard().sizeBytes(),
-          recorded(artifacts, r, trainDocs, binKey(r.runId(), Split.TRAIN, r.shardIndex())),
-          recorded(artifacts, r, trainDocs, mapKey(r.runId(), Split.TRAIN, r.shardIndex())),
-          recorded(artifacts, r, valDocs, binKey(r.runId(), Split.VAL, r.shardIndex())),
-          recorded(artifacts, r, valDocs, mapKey(r.runId(), Split.VAL, r.shardIndex())));
-    } finally {
-      LAUNCHES.remove(launchId);
-      ShardJobs.deleteRecursively(dir);
+    LongConsumer callback = progress == null ? n -> {} : progress;
+    JobExecution execution = runner.launch(TokenizeJobConfig.JOB_NAME, STEP, request.runId(), request, callback,
+        parameters(request));
+    var documentsStep = BatchJobRunner.step(execution, TokenizeJobConfig.DOCUMENTS_STEP);
+    ExecutionContext counts = documentsStep.getExecutionContext();
+    long trainDocs = counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.DOCS, 0L);
+    long valDocs = counts.getLong(Split.VAL.prefix() + TokenShardWriter.DOCS, 0L);
+    if (trainDocs + valDocs != documentsStep.getReadCount()) {
+      throw new IllegalStateException("tokenize counts do not add up: read " + documentsStep.getReadCount()
+          + ", train " + trainDocs + ", val " + valDocs);
     }
+    ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
+    Request r = request;
+    return new Result(r.shardIndex(), trainDocs + valDocs, trainDocs, valDocs,
+        counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.TOKENS, 0L),
+        counts.getLong(Split.VAL.prefix() + TokenShardWriter.TOKENS, 0L),
+        r.documentShard().sizeBytes(),
+        recorded(artifacts, r, trainDocs, binKey(r.runId(), Split.TRAIN, r.shardIndex())),
+        recorded(artifacts, r, trainDocs, mapKey(r.runId(), Split.TRAIN, r.shardIndex())),
+        recorded(artifacts, r, valDocs, binKey(r.runId(), Split.VAL, r.shardIndex())),
+        recorded(artifacts, r, valDocs, mapKey(r.runId(), Split.VAL, r.shardIndex())));
   }
 
   private static ObjectStore.Stored recorded(ArtifactRepository artifacts, Request r, long docs, String key) {
@@ -160,8 +139,8 @@ public final class TokenizeJob {
     }
   }
 
-  /** Identifying: the shard, every parameter that shapes the output, attempt and launch (see DedupJob). */
-  private static JobParameters parameters(Request r, String launchId) {
+  /** Identifying: the shard, every parameter that shapes the output and attempt (see DedupJob). */
+  private static JobParametersBuilder parameters(Request r) {
     return new JobParametersBuilder()
         .addString("runId", r.runId())
         .addString("bucket", r.bucket())
@@ -171,8 +150,6 @@ public final class TokenizeJob {
         .addString("encoding", r.encoding())
         .addDouble("valFraction", r.valFraction())
         .addString("heldOutSources", fitParameter(String.join(",", r.heldOutSources())))
-        .addLong("attempt", (long) r.attempt())
-        .addString("launch", launchId)
-        .toJobParameters();
+        .addLong("attempt", (long) r.attempt());
   }
 }

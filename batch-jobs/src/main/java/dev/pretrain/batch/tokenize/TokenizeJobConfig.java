@@ -1,5 +1,6 @@
 package dev.pretrain.batch.tokenize;
 
+import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.shards.DocumentShardReader;
 import dev.pretrain.batch.shards.ShardDocument;
 import dev.pretrain.db.Database;
@@ -9,7 +10,6 @@ import dev.pretrain.db.storage.ObjectStore;
 import java.util.List;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -40,8 +40,7 @@ public class TokenizeJobConfig {
   @Bean
   public Job tokenizeJob(JobRepository jobRepository,
       @Qualifier("tokenizeDocumentsStep") Step documents, @Qualifier("tokenizePublishStep") Step publish) {
-    return new JobBuilder(JOB_NAME, jobRepository)
-        .preventRestart() // every launch starts from scratch; see TokenizeJob#run
+    return BatchJobRunner.newJob(JOB_NAME, jobRepository)
         .start(documents)
         .next(publish)
         .build();
@@ -67,30 +66,34 @@ public class TokenizeJobConfig {
 
   @Bean
   @StepScope
-  public DocumentShardReader tokenizeReader(ObjectStore store, @Value("#{jobParameters['launch']}") String launch) {
-    return new DocumentShardReader(store, List.of(TokenizeJob.launch(launch).request().documentShard()), true);
+  public DocumentShardReader tokenizeReader(ObjectStore store, BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    return new DocumentShardReader(store, List.of(TokenizeJob.launch(launches, launch).request().documentShard()),
+        true);
   }
 
   @Bean
   @StepScope
-  public DocumentTokenizer tokenizeProcessor(@Value("#{jobParameters['launch']}") String launch) {
-    TokenizeJob.Request r = TokenizeJob.launch(launch).request();
+  public DocumentTokenizer tokenizeProcessor(BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    TokenizeJob.Request r = TokenizeJob.launch(launches, launch).request();
     return new DocumentTokenizer(DocumentTokenizer.r50k(), new SplitRule(r.valFraction(), r.heldOutSources()));
   }
 
   @Bean
   @StepScope
-  public TokenShardWriter tokenizeWriter(@Value("#{jobParameters['launch']}") String launch) {
-    TokenizeJob.Launch l = TokenizeJob.launch(launch);
-    return new TokenShardWriter(l.dir(), l.progress());
+  public TokenShardWriter tokenizeWriter(BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    var l = TokenizeJob.launch(launches, launch);
+    return new TokenShardWriter(l.scratchDir(), l.progress());
   }
 
   @Bean
   @StepScope
-  public TokenShardPublisher tokenizePublisher(ObjectStore store, Database database,
+  public TokenShardPublisher tokenizePublisher(ObjectStore store, Database database, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    TokenizeJob.Launch l = TokenizeJob.launch(launch);
-    return new TokenShardPublisher(l.request(), l.dir(), store, new ArtifactRepository(database.jdbc()),
+    var l = TokenizeJob.launch(launches, launch);
+    return new TokenShardPublisher(l.request(), l.scratchDir(), store, new ArtifactRepository(database.jdbc()),
         new DocumentRepository(database.jdbc()));
   }
 }

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.shards.DocumentLineParser;
 import dev.pretrain.batch.shards.ShardDocument;
-import dev.pretrain.batch.shards.ShardJobs;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -72,7 +72,7 @@ public final class TokenizerBenchmark {
       report("jtokkit r50k encodeOrdinary", bytes, rounds, () -> encodeAll(r50k, texts));
       report("tokenize path (parse+r50k+write)", bytes, rounds, () -> tokenizePath(lines, dir));
     } finally {
-      ShardJobs.deleteRecursively(dir);
+      BatchJobRunner.deleteRecursively(dir);
     }
   }
 

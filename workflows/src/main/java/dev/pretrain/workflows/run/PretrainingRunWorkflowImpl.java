@@ -1,6 +1,7 @@
 package dev.pretrain.workflows.run;
 
 import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.StepFailures;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.dedup.DedupActivities;
 import dev.pretrain.workflows.evaluate.EvaluateActivities;
@@ -37,16 +38,13 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
 
   private static final Logger log = Workflow.getLogger(PretrainingRunWorkflowImpl.class);
 
-  /** Failure types that a retry cannot fix: bad configuration or bad parameters. */
-  static final String[] NON_RETRYABLE = {"BadInput", "BadParameter", "PolicyViolation"};
-
   // Infrastructure faults retry with backoff; a dead worker is noticed by the heartbeat timeout.
   private static final RetryOptions STEP_RETRY = RetryOptions.newBuilder()
       .setInitialInterval(Duration.ofSeconds(1))
       .setBackoffCoefficient(2.0)
       .setMaximumInterval(Duration.ofMinutes(1))
       .setMaximumAttempts(5)
-      .setDoNotRetry(NON_RETRYABLE)
+      .setDoNotRetry(StepFailures.nonRetryable())
       .build();
 
   private static final ActivityOptions BATCH_STEP = ActivityOptions.newBuilder()
@@ -320,7 +318,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     List<IngestPartition> partitions =
         ingest.planIngest(new IngestActivities.PlanRequest(runId, request.inputs(), p.targetPartitionBytes()));
     if (partitions.isEmpty()) {
-      throw ApplicationFailure.newNonRetryableFailure("no input files under " + request.inputs(), "BadInput");
+      throw ApplicationFailure.newNonRetryableFailure("no input files under " + request.inputs(),
+          StepFailures.BAD_INPUT);
     }
     List<IngestActivities.PartitionResult> results = fanOut(partitions, part -> ingest.ingestPartition(
         new IngestActivities.PartitionRequest(runId, request.bucket(), part, p.shardTargetBytes(), p.defaultJurisdiction())));
@@ -403,7 +402,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private StepOutcome runTrain(RunRequest request, TrainParams params) {
     if (trainShards.isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "tokenize wrote no training tokens: every document went to the held-out split", "BadInput");
+          "tokenize wrote no training tokens: every document went to the held-out split", StepFailures.BAD_INPUT);
     }
     if (valShards.isEmpty()) {
       log.warn("run {}: no held-out documents (raise tokenize.valFraction or name heldOutSources);"
