@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * Plans the ingest partitions of a run and runs the ingest batch job over one partition,
  * heartbeating after every chunk. Bad input fails fast (see {@link ActivityFailures}); storage and
- * database faults are thrown as they are, for Temporal to retry.
+ * database faults are thrown as they are, and retried for minutes (see StepRetryInterceptor).
  */
 public class IngestActivitiesImpl implements IngestActivities {
 

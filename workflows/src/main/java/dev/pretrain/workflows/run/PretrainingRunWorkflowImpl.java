@@ -38,12 +38,14 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
 
   private static final Logger log = Workflow.getLogger(PretrainingRunWorkflowImpl.class);
 
-  // Infrastructure faults retry with backoff; a dead worker is noticed by the heartbeat timeout.
+  // The bound of the longest-retried failure class, infrastructure (about ten minutes): the worker
+  // makes other failures non-retryable sooner (see StepFailures). A dead worker, noticed by the
+  // heartbeat timeout, counts as infrastructure too.
   private static final RetryOptions STEP_RETRY = RetryOptions.newBuilder()
-      .setInitialInterval(Duration.ofSeconds(1))
+      .setInitialInterval(StepFailures.FIRST_RETRY_INTERVAL)
       .setBackoffCoefficient(2.0)
-      .setMaximumInterval(Duration.ofMinutes(1))
-      .setMaximumAttempts(5)
+      .setMaximumInterval(StepFailures.MAX_RETRY_INTERVAL)
+      .setMaximumAttempts(StepFailures.INFRASTRUCTURE_ATTEMPTS)
       .setDoNotRetry(StepFailures.nonRetryable())
       .build();
 
@@ -69,9 +71,12 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       .setRetryOptions(STEP_RETRY)
       .build();
 
+  // The ledger and routing only record and look up, and the run cannot go on without them: they retry
+  // without limit (a database outage of any length is ridden through); the worker's per-class limits
+  // apply to step activities only.
   private static final ActivityOptions BOOKKEEPING = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofMinutes(2))
-      .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(30)).build())
+      .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(StepFailures.MAX_RETRY_INTERVAL).build())
       .build();
 
   private final IngestActivities ingest = Workflow.newActivityStub(IngestActivities.class, BATCH_STEP);

@@ -12,6 +12,7 @@ import dev.pretrain.batch.ingest.IngestJobConfig;
 import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.activities.cache.StepCacheInterceptor;
 import dev.pretrain.activities.faults.FaultInjectionInterceptor;
+import dev.pretrain.activities.retry.StepRetryInterceptor;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
@@ -166,9 +167,11 @@ public final class PipelineWorker implements AutoCloseable {
         // innermost: an injected fault stands for the step's own work failing
         interceptors.add(0, new FaultInjectionInterceptor(Path.of(faultDir)));
       }
-      // outermost: a cache hit answers before any layer below it runs
+      // outside the work: a cache hit answers before any layer below it runs
       interceptors.add(new StepCacheInterceptor(new StepCacheRepository(database.jdbc()),
           new RunRepository(database.jdbc()), store));
+      // around all: the retry budget of a failure's class applies to whichever layer threw it
+      interceptors.add(new StepRetryInterceptor());
       WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity), factoryOptions(interceptors));
       Worker worker = factory.newWorker(PretrainingRunWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
