@@ -1,10 +1,9 @@
 package dev.pretrain.activities;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +16,9 @@ public final class WorkDirs {
 
   /** Deletes a directory tree; a failure is logged, not thrown (scratch space, cleared again on restart). */
   public static void deleteQuietly(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
+    try {
+      PathUtils.delete(dir); // an absent directory is fine; links are deleted, not followed
+    } catch (IOException | UncheckedIOException e) {
       log.warn("could not delete scratch directory {}: {}", dir, e.getMessage());
     }
   }

@@ -7,6 +7,7 @@ import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.train.TrainParams;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class ModelStepsFixture implements AutoCloseable {
     TestData.djl(); // first: DJL loads once per JVM, from the directory the other tests use
     stack = new ShardTestStack(tmp, TokenizeJobConfig.class); // the runner needs one job; the model steps use none
     services = new PipelineServices(stack.db, stack.store, stack.runner, Files.createDirectories(tmp.resolve("work")));
-    ArtifactRef source = putText(tmp, "runs/" + runId + "/dedup/docs-00000.jsonl", "documents");
+    ArtifactRef source = putText(tmp, RunObjectKeys.dedupShard(runId, 0), "documents");
     trainShards.add(putTokens(tmp, runId, "train", 0, source, "t0-"));
     trainShards.add(putTokens(tmp, runId, "train", 1, source, "t1-"));
     valShards.add(putTokens(tmp, runId, "val", 0, source, "v0-"));
@@ -80,7 +81,7 @@ public final class ModelStepsFixture implements AutoCloseable {
     Path f = tmp.resolve(split + "-" + index + ".bin");
     LlmcTokenShard.write(f, tokens.stream().mapToInt(Integer::intValue).toArray());
     ObjectStore.Stored s = stack.store.putFile(ShardTestStack.BUCKET,
-        String.format("runs/%s/tokenize/%s-%05d.bin", runId, split, index), f, "application/octet-stream");
+        RunObjectKeys.tokenShard(runId, split, index), f, "application/octet-stream");
     stack.artifacts.record(new ArtifactRepository.Artifact(s.uri(), s.sha256(), s.sizeBytes(), "tokens", runId,
         "tokenize", stack.store.endpoint(), stack.store.region(), Instant.now()), List.of(source.uri()));
     stack.documents.insertNew(docs);

@@ -6,13 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.apache.commons.io.file.PathUtils;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -174,13 +173,11 @@ public final class BatchJobRunner implements AutoCloseable {
 
   /** Best effort: a leftover scratch file is harmless, and must not hide the job's own outcome. */
   public static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
+    if (dir == null) {
       return;
     }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      PathUtils.delete(dir); // an absent directory is fine; links are deleted, not followed
     } catch (IOException | UncheckedIOException e) {
       // left for the operator's cleanup; see method comment
     }

@@ -10,6 +10,7 @@ import dev.pretrain.activities.train.Checkpoint;
 import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.ModelConfig;
 import dev.pretrain.activities.train.ModelRuntime;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.evaluate.EvaluateActivities;
@@ -39,10 +40,6 @@ public class EvaluateActivitiesImpl implements EvaluateActivities {
 
   public EvaluateActivitiesImpl(PipelineServices services) {
     this.services = services;
-  }
-
-  public static String reportKey(String runId, String label) {
-    return "runs/" + runId + "/evaluate/" + label + ".json";
   }
 
   @Override
@@ -84,7 +81,7 @@ public class EvaluateActivitiesImpl implements EvaluateActivities {
     }
     data.shards().forEach(s -> inputs.add(s.uri()));
     return HeldOut.publish(services, request.runId(), request.bucket(), StepNames.EVALUATE, label,
-        reportKey(request.runId(), label), modelRef == null ? null : modelRef.uri(), inputs, data, request.params(), r,
-        Map.of("seconds", seconds), scratch);
+        RunObjectKeys.evaluateReport(request.runId(), label), modelRef == null ? null : modelRef.uri(), inputs, data,
+        request.params(), r, Map.of("seconds", seconds), scratch);
   }
 }

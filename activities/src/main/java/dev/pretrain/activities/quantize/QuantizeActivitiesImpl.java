@@ -14,6 +14,7 @@ import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.ModelRuntime;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.evaluate.EvaluateActivities.EvaluateResult;
@@ -51,14 +52,6 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
     this.services = services;
   }
 
-  public static String quantizedKey(String runId) {
-    return "runs/" + runId + "/quantize/model-q8_0.bin";
-  }
-
-  public static String reportKey(String runId) {
-    return "runs/" + runId + "/quantize/report.json";
-  }
-
   @Override
   public QuantizeResult quantize(QuantizeRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
@@ -86,8 +79,8 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
       QuantizedModel q = QuantizedModel.quantize(model);
       Path file = scratch.resolve("model-q8_0.bin");
       Q8File.write(file, q);
-      ObjectStore.Stored stored = services.store().putFile(request.bucket(), quantizedKey(runId), file,
-          "application/octet-stream");
+      ObjectStore.Stored stored = services.store().putFile(request.bucket(), RunObjectKeys.quantizedModel(runId),
+          file, "application/octet-stream");
       new ArtifactRepository(services.database().jdbc()).record(new ArtifactRepository.Artifact(stored.uri(),
           stored.sha256(), stored.sizeBytes(), QUANTIZED_KIND, runId, StepNames.QUANTIZE, services.store().endpoint(),
           services.store().region(), Instant.now()), List.of(modelRef.uri()));
@@ -138,7 +131,7 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
       List<String> inputs = new ArrayList<>(List.of(quantized.uri()));
       data.shards().forEach(s -> inputs.add(s.uri()));
       EvaluateResult q8 = HeldOut.publish(services, runId, request.bucket(), StepNames.QUANTIZE, LABEL,
-          reportKey(runId), quantized.uri(), inputs, data, request.params(), r8, extra, scratch);
+          RunObjectKeys.quantizeReport(runId), quantized.uri(), inputs, data, request.params(), r8, extra, scratch);
       log.info("run {} q8_0 loss {} vs fp32 {} (delta {}), {} bits/byte", runId, String.format("%.5f", r8.loss()),
           String.format("%.5f", fp32.loss()), String.format("%+.5f", delta), String.format("%.4f", r8.bitsPerByte()));
       return new QuantizeResult(quantized, q8.report(), q.fp32Bytes(), q.quantizedBytes(), ratio, quantizedTensors,

@@ -3,6 +3,7 @@ package dev.pretrain.activities.train;
 import dev.pretrain.activities.ArtifactCache;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
 final class ResumableCheckpoints {
 
   private static final Logger log = LoggerFactory.getLogger(ResumableCheckpoints.class);
-  private static final Pattern CHECKPOINT_KEY = Pattern.compile("/train/ckpt-(\\d{7,})\\.pt$");
 
   /** A checkpoint found in the heartbeat details, the database or storage. */
   record Candidate(long step, String uri, String sha256, long sizeBytes, boolean recorded) {
@@ -57,19 +55,20 @@ final class ResumableCheckpoints {
       long[] shardTokens) {
     Map<String, Candidate> found = new LinkedHashMap<>();
     for (ArtifactRepository.Artifact a : artifacts.byRun(runId)) {
-      long step = stepOf(a.uri());
+      long step = RunObjectKeys.checkpointStep(a.uri());
       if (TrainActivitiesImpl.CHECKPOINT_KIND.equals(a.kind()) && step >= 0) {
         found.put(a.uri(), new Candidate(step, a.uri(), a.sha256(), a.sizeBytes(), true));
       }
     }
-    for (ObjectStore.Stored s : store.list(bucket, "runs/" + runId + "/train/ckpt-")) {
-      long step = stepOf(s.uri());
+    for (ObjectStore.Stored s : store.list(bucket, RunObjectKeys.trainCheckpointPrefix(runId))) {
+      long step = RunObjectKeys.checkpointStep(s.uri());
       if (step >= 0 && !found.containsKey(s.uri())) {
         found.put(s.uri(), new Candidate(step, s.uri(), null, s.sizeBytes(), false));
       }
     }
-    if (fromHeartbeat != null && !found.containsKey(fromHeartbeat) && stepOf(fromHeartbeat) >= 0) {
-      found.put(fromHeartbeat, new Candidate(stepOf(fromHeartbeat), fromHeartbeat, null, -1, false));
+    long heartbeatStep = fromHeartbeat == null ? -1 : RunObjectKeys.checkpointStep(fromHeartbeat);
+    if (heartbeatStep >= 0 && !found.containsKey(fromHeartbeat)) {
+      found.put(fromHeartbeat, new Candidate(heartbeatStep, fromHeartbeat, null, -1, false));
     }
     List<Candidate> newestFirst = new ArrayList<>(found.values());
     newestFirst.sort(Comparator.comparingLong(Candidate::step).reversed());
@@ -106,11 +105,5 @@ final class ResumableCheckpoints {
       return Optional.of(stored);
     }
     return Optional.empty();
-  }
-
-  /** The step in a checkpoint URI, or -1 when the URI is not a checkpoint's. */
-  static long stepOf(String uri) {
-    Matcher m = CHECKPOINT_KEY.matcher(uri);
-    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 }

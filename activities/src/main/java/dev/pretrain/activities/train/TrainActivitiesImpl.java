@@ -11,6 +11,7 @@ import dev.pretrain.activities.WorkDirs;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.train.TrainActivities;
 import dev.pretrain.workflows.train.TrainParams;
@@ -75,16 +76,9 @@ public class TrainActivitiesImpl implements TrainActivities {
     this.lineage = new TrainLineage(artifacts, new DocumentRepository(services.database().jdbc()), services.store());
   }
 
+  /** Same as {@link RunObjectKeys#trainCheckpoint}; kept while the fault tests still call it here. */
   public static String checkpointKey(String runId, long step) {
-    return String.format(Locale.ROOT, "runs/%s/train/ckpt-%07d.pt", runId, step);
-  }
-
-  public static String modelKey(String runId) {
-    return "runs/" + runId + "/train/model.pt";
-  }
-
-  public static String tokenRangesKey(String runId) {
-    return "runs/" + runId + "/train/token-ranges.json";
+    return RunObjectKeys.trainCheckpoint(runId, step);
   }
 
   @Override
@@ -152,8 +146,8 @@ public class TrainActivitiesImpl implements TrainActivities {
           dir.resolve("token-ranges.json"));
       Path modelFile = dir.resolve("model.pt");
       trainer.saveModel(modelFile);
-      ObjectStore.Stored model = services.store().putFile(request.bucket(), modelKey(runId), modelFile,
-          "application/octet-stream");
+      ObjectStore.Stored model = services.store().putFile(request.bucket(), RunObjectKeys.trainModel(runId),
+          modelFile, "application/octet-stream");
       lineage.record(model.uri(), model.sha256(), model.sizeBytes(), MODEL_KIND, runId,
           List.of(last.uri(), ranges.uri()));
       long seen = lineage.recordDocumentsSeen(model.uri(), request.trainShards(), consumed);
@@ -206,8 +200,8 @@ public class TrainActivitiesImpl implements TrainActivities {
 
     @Override
     public void onCheckpoint(Path file, long step) {
-      ObjectStore.Stored s = services.store().putFile(request.bucket(), checkpointKey(request.runId(), step), file,
-          "application/octet-stream");
+      ObjectStore.Stored s = services.store().putFile(request.bucket(),
+          RunObjectKeys.trainCheckpoint(request.runId(), step), file, "application/octet-stream");
       List<String> inputs = new ArrayList<>(shardUris);
       if (lastCheckpoint != null && !lastCheckpoint.uri().equals(s.uri())) {
         inputs.add(lastCheckpoint.uri());
@@ -253,8 +247,8 @@ public class TrainActivitiesImpl implements TrainActivities {
     }
     doc.put("shards", perShard);
     JSON.writeValue(file.toFile(), doc);
-    ObjectStore.Stored s = services.store().putFile(request.bucket(), tokenRangesKey(request.runId()), file,
-        "application/json");
+    ObjectStore.Stored s = services.store().putFile(request.bucket(),
+        RunObjectKeys.trainTokenRanges(request.runId()), file, "application/json");
     lineage.record(s.uri(), s.sha256(), s.sizeBytes(), TOKEN_RANGES_KIND, request.runId(), inputs);
     return ref(s);
   }

@@ -14,6 +14,7 @@ import dev.pretrain.batch.shards.ShardTestStack;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.lineage.LineageQueries;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.train.TrainActivities;
 import dev.pretrain.workflows.train.TrainActivities.TrainRequest;
@@ -116,7 +117,7 @@ class TrainActivitiesImplTest {
 
     ArtifactRepository artifacts = fx.stack.artifacts;
     for (int step : new int[] {10, 20, 30}) {
-      String ckpt = uri(TrainActivitiesImpl.checkpointKey("t1", step));
+      String ckpt = uri(RunObjectKeys.trainCheckpoint("t1", step));
       ArtifactRepository.Artifact row = artifacts.find(ckpt).orElseThrow(() -> new AssertionError("no row " + ckpt));
       assertEquals("checkpoint", row.kind());
       assertEquals("train", row.step());

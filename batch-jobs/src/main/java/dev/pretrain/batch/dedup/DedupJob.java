@@ -4,6 +4,7 @@ import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,10 +39,6 @@ public final class DedupJob {
 
   private DedupJob() {}
 
-  public static String outputKey(String runId, int shardIndex) {
-    return String.format("runs/%s/dedup/docs-%05d.jsonl", runId, shardIndex);
-  }
-
   /** This job's launch, as its step beans see it: the input list and the progress callback. */
   static BatchJobRunner.Launch<Request, LongConsumer> launch(BatchJobRunner.Launches launches, String launchId) {
     return launches.get(launchId, Request.class, LongConsumer.class);
@@ -70,7 +67,7 @@ public final class DedupJob {
     ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
     List<ObjectStore.Stored> outputs = new ArrayList<>();
     for (int i = 0; i < request.inputShards().size(); i++) {
-      String key = outputKey(request.runId(), i);
+      String key = RunObjectKeys.dedupShard(request.runId(), i);
       String uri = "s3://" + request.bucket() + "/" + key;
       ArtifactRepository.Artifact a = artifacts.find(uri)
           .orElseThrow(() -> new IllegalStateException("dedupJob completed but recorded no artifact " + uri));

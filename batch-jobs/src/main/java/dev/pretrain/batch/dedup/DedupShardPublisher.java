@@ -5,6 +5,7 @@ import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.documents.DocumentRepository.Membership;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ public class DedupShardPublisher implements Tasklet {
       if (!Files.exists(file)) {
         Files.createFile(file);
       }
-      ObjectStore.Stored out = store.putFile(request.bucket(), DedupJob.outputKey(request.runId(), i), file,
+      ObjectStore.Stored out = store.putFile(request.bucket(), RunObjectKeys.dedupShard(request.runId(), i), file,
           "application/x-ndjson");
       artifacts.record(new ArtifactRepository.Artifact(out.uri(), out.sha256(), out.sizeBytes(), "documents",
           request.runId(), DedupJob.STEP, store.endpoint(), store.region(), Instant.now()),

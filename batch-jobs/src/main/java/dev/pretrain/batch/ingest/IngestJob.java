@@ -4,6 +4,7 @@ import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -68,14 +69,6 @@ public final class IngestJob {
 
   private IngestJob() {}
 
-  public static String shardKey(String runId, int partition, int shard) {
-    return String.format("runs/%s/ingest/docs-%05d-%03d.jsonl", runId, partition, shard);
-  }
-
-  public static String quarantineKey(String runId, int partition) {
-    return String.format("runs/%s/ingest/quarantine-%05d.jsonl", runId, partition);
-  }
-
   /** This job's launch, as its step beans see it: the request (with the input list) and the progress callback. */
   static BatchJobRunner.Launch<Request, Progress> launch(BatchJobRunner.Launches launches, String launchId) {
     return launches.get(launchId, Request.class, Progress.class);
@@ -103,10 +96,11 @@ public final class IngestJob {
     ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
     List<ObjectStore.Stored> shards = new ArrayList<>();
     for (int i = 0; i < finish.getInt(IngestJobConfig.DOCUMENT_SHARDS); i++) {
-      shards.add(recorded(artifacts, request.bucket(), shardKey(request.runId(), request.partition(), i)));
+      String key = RunObjectKeys.ingestShard(request.runId(), request.partition(), i);
+      shards.add(recorded(artifacts, request.bucket(), key));
     }
     ObjectStore.Stored quarantine = finish.getInt(IngestJobConfig.QUARANTINE_SHARDS) == 0 ? null
-        : recorded(artifacts, request.bucket(), quarantineKey(request.runId(), request.partition()));
+        : recorded(artifacts, request.bucket(), RunObjectKeys.ingestQuarantine(request.runId(), request.partition()));
     return new Result(request.partition(), finish.getLong(IngestJobConfig.RECORDS_IN),
         finish.getLong(IngestJobConfig.KEPT), finish.getLong(IngestJobConfig.REJECTED),
         finish.getLong(IngestJobConfig.QUARANTINED), finish.getLong(IngestJobConfig.BYTES_IN), shards, quarantine);

@@ -5,6 +5,7 @@ import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -45,9 +46,9 @@ public class IngestJobConfig {
   public static final String REJECTED = "rejected";
   public static final String QUARANTINED = "quarantined";
   public static final String BYTES_IN = "bytesIn";
-  /** Document shards uploaded, numbered from 0 ({@link IngestJob#shardKey}). */
+  /** Document shards uploaded, numbered from 0 ({@link RunObjectKeys#ingestShard}). */
   public static final String DOCUMENT_SHARDS = "documentShards";
-  /** 1 when a quarantine shard was uploaded ({@link IngestJob#quarantineKey}), else 0. */
+  /** 1 when a quarantine shard was uploaded ({@link RunObjectKeys#ingestQuarantine}), else 0. */
   public static final String QUARANTINE_SHARDS = "quarantineShards";
 
   @Bean

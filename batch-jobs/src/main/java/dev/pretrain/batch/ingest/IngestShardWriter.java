@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -129,7 +130,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     ObjectStore.Stored quarantine = null;
     if (quarantineOut != null) {
       quarantineOut.close();
-      quarantine = store.putFile(request.bucket(), IngestJob.quarantineKey(request.runId(), request.partition()),
+      quarantine = store.putFile(request.bucket(), RunObjectKeys.ingestQuarantine(request.runId(), request.partition()),
           quarantineFile, JSONL);
     }
     long bytesIn = 0;
@@ -186,7 +187,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   private void rollShard() throws IOException {
     shardOut.close();
     shardOut = null;
-    String key = IngestJob.shardKey(request.runId(), request.partition(), shards.size());
+    String key = RunObjectKeys.ingestShard(request.runId(), request.partition(), shards.size());
     ObjectStore.Stored stored = store.putFile(request.bucket(), key, shardFile, JSONL);
     artifacts.record(artifact(stored, KIND_DOCUMENTS), List.of());
     documents.replaceMembers(stored.uri(), shardMembers);

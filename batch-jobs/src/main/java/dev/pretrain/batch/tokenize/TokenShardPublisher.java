@@ -6,6 +6,7 @@ import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.documents.DocumentRepository.Membership;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,13 +57,13 @@ public class TokenShardPublisher implements Tasklet {
       List<Membership> members = members(TokenShardWriter.mapFile(dir, split), tokens);
 
       String source = request.documentShard().uri();
-      ObjectStore.Stored binOut = store.putFile(request.bucket(),
-          TokenizeJob.binKey(request.runId(), split, request.shardIndex()), bin, "application/octet-stream");
+      String binKey = RunObjectKeys.tokenShard(request.runId(), split.prefix(), request.shardIndex());
+      ObjectStore.Stored binOut = store.putFile(request.bucket(), binKey, bin, "application/octet-stream");
       record(binOut, "tokens", List.of(source));
       documents.replaceMembers(binOut.uri(), members);
 
-      ObjectStore.Stored mapOut = store.putFile(request.bucket(),
-          TokenizeJob.mapKey(request.runId(), split, request.shardIndex()), TokenShardWriter.mapFile(dir, split),
+      String mapKey = RunObjectKeys.tokenMap(request.runId(), split.prefix(), request.shardIndex());
+      ObjectStore.Stored mapOut = store.putFile(request.bucket(), mapKey, TokenShardWriter.mapFile(dir, split),
           "application/x-ndjson");
       record(mapOut, "token-map", List.of(source, binOut.uri()));
       contribution.incrementWriteCount(2);

@@ -4,6 +4,7 @@ import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,14 +40,6 @@ public final class TokenizeJob {
       ObjectStore.Stored valMap) {}
 
   private TokenizeJob() {}
-
-  public static String binKey(String runId, Split split, int shardIndex) {
-    return String.format("runs/%s/tokenize/%s-%05d.bin", runId, split.prefix(), shardIndex);
-  }
-
-  public static String mapKey(String runId, Split split, int shardIndex) {
-    return String.format("runs/%s/tokenize/%s-%05d.map.jsonl", runId, split.prefix(), shardIndex);
-  }
 
   /** This job's launch, as its step beans see it: the request and the progress callback. */
   static BatchJobRunner.Launch<Request, LongConsumer> launch(BatchJobRunner.Launches launches, String launchId) {
@@ -110,10 +103,10 @@ public final class TokenizeJob {
         counts.getLong(Split.TRAIN.prefix() + TokenShardWriter.TOKENS, 0L),
         counts.getLong(Split.VAL.prefix() + TokenShardWriter.TOKENS, 0L),
         r.documentShard().sizeBytes(),
-        recorded(artifacts, r, trainDocs, binKey(r.runId(), Split.TRAIN, r.shardIndex())),
-        recorded(artifacts, r, trainDocs, mapKey(r.runId(), Split.TRAIN, r.shardIndex())),
-        recorded(artifacts, r, valDocs, binKey(r.runId(), Split.VAL, r.shardIndex())),
-        recorded(artifacts, r, valDocs, mapKey(r.runId(), Split.VAL, r.shardIndex())));
+        recorded(artifacts, r, trainDocs, RunObjectKeys.tokenShard(r.runId(), Split.TRAIN.prefix(), r.shardIndex())),
+        recorded(artifacts, r, trainDocs, RunObjectKeys.tokenMap(r.runId(), Split.TRAIN.prefix(), r.shardIndex())),
+        recorded(artifacts, r, valDocs, RunObjectKeys.tokenShard(r.runId(), Split.VAL.prefix(), r.shardIndex())),
+        recorded(artifacts, r, valDocs, RunObjectKeys.tokenMap(r.runId(), Split.VAL.prefix(), r.shardIndex())));
   }
 
   private static ObjectStore.Stored recorded(ArtifactRepository artifacts, Request r, long docs, String key) {

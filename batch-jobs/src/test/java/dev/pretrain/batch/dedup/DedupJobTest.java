@@ -10,6 +10,7 @@ import dev.pretrain.batch.shards.ShardTestStack.Doc;
 import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.db.documents.DocumentRepository.Decision;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -132,7 +133,8 @@ class DedupJobTest {
         () -> DedupJob.run(stack.runner, new DedupJob.Request(runId, ShardTestStack.BUCKET, List.of(stale), 1), null));
 
     assertTrue(e.getMessage().contains(real.uri() + ": content SHA-256 is " + real.sha256()), e.getMessage());
-    assertTrue(stack.store.stat(ShardTestStack.BUCKET, DedupJob.outputKey(runId, 0)).isEmpty(), "nothing published");
+    assertTrue(stack.store.stat(ShardTestStack.BUCKET, RunObjectKeys.dedupShard(runId, 0)).isEmpty(),
+        "nothing published");
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ public final class ShardTestStack implements AutoCloseable {
     }
     Path file = tmp.resolve("ingest-" + UUID.randomUUID() + ".jsonl");
     Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
-    ObjectStore.Stored s = store.putFile(BUCKET, String.format("runs/%s/ingest/docs-%05d-000.jsonl", runId, index),
+    ObjectStore.Stored s = store.putFile(BUCKET, RunObjectKeys.ingestShard(runId, index, 0),
         file, "application/x-ndjson");
     artifacts.record(new ArtifactRepository.Artifact(s.uri(), s.sha256(), s.sizeBytes(), "documents", runId, "ingest",
         store.endpoint(), store.region(), Instant.now()), List.of());

@@ -13,6 +13,7 @@ import dev.pretrain.batch.dedup.DedupJobConfig;
 import dev.pretrain.batch.shards.ShardTestStack;
 import dev.pretrain.batch.shards.ShardTestStack.Doc;
 import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -186,8 +187,9 @@ class TokenizeJobTest {
     assertNotNull(r.trainBin());
     assertNull(r.valBin());
     assertNull(r.valMap());
-    assertTrue(stack.store.stat(ShardTestStack.BUCKET, TokenizeJob.binKey(runId, Split.VAL, 3)).isEmpty());
-    assertTrue(stack.store.stat(ShardTestStack.BUCKET, TokenizeJob.mapKey(runId, Split.VAL, 3)).isEmpty());
+    String val = Split.VAL.prefix();
+    assertTrue(stack.store.stat(ShardTestStack.BUCKET, RunObjectKeys.tokenShard(runId, val, 3)).isEmpty());
+    assertTrue(stack.store.stat(ShardTestStack.BUCKET, RunObjectKeys.tokenMap(runId, val, 3)).isEmpty());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.pretrain.ops.cli;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.runs.RunRepository.Run;
+import dev.pretrain.ops.text.TimeText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -72,10 +73,7 @@ public final class RunsCommand extends BaseCommand {
   }
 
   static String duration(Instant start, Instant end) {
-    Duration d = Duration.between(start, end == null ? Instant.now() : end);
-    String s = d.toHours() > 0 ? String.format(Locale.ROOT, "%dh%02dm", d.toHours(), d.toMinutesPart())
-        : d.toMinutes() > 0 ? String.format(Locale.ROOT, "%dm%02ds", d.toMinutes(), d.toSecondsPart())
-        : String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    String s = TimeText.clockOrTenths(Duration.between(start, end == null ? Instant.now() : end));
     return end == null ? s + "+" : s;
   }
 }

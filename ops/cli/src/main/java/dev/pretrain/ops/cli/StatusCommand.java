@@ -8,6 +8,7 @@ import dev.pretrain.db.runs.RunRepository.Run;
 import dev.pretrain.db.runs.RunRepository.Step;
 import dev.pretrain.ops.client.RunClient;
 import dev.pretrain.ops.client.TemporalService;
+import dev.pretrain.ops.text.TimeText;
 import dev.pretrain.workflows.run.RunProgress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,7 +77,7 @@ public final class StatusCommand extends BaseCommand {
     for (Step s : steps) {
       Map<String, Long> counts = parseCounts(s.countsJson());
       t.append(String.format(Locale.ROOT, "  %-10s %-10s %9s %10s %5d %-17s %s%n", s.step(), s.status(),
-          s.millis() == null ? "-" : String.format(Locale.ROOT, "%.1fs", s.millis() / 1000.0),
+          s.millis() == null ? "-" : TimeText.seconds(s.millis()),
           s.bytesIn() == null ? "-" : String.format(Locale.ROOT, "%.2f", s.bytesIn() / 1e6),
           s.executions(), cacheText(s), counts == null ? "" : dev.pretrain.ops.report.RunReport.countsText(counts)));
       if ("parked".equals(s.status())) {

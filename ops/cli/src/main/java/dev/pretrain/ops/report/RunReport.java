@@ -1,5 +1,6 @@
 package dev.pretrain.ops.report;
 
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.run.RunSummary;
 import dev.pretrain.workflows.run.StepSummary;
@@ -80,7 +81,7 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
 
   /** Where the run's artifacts are: {@code s3://<bucket>/runs/<runId>/}. */
   public String artifactsLocation() {
-    return "s3://" + bucket + "/runs/" + summary.runId() + "/";
+    return ArtifactRef.s3Uri(bucket, RunObjectKeys.runPrefix(summary.runId()));
   }
 
   /** The longest common folder of a step's outputs, or null if it has none. */

@@ -1,6 +1,7 @@
 package dev.pretrain.ops.watch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pretrain.ops.text.TimeText;
 import dev.pretrain.ops.watch.RunSnapshot.FinishedStep;
 import dev.pretrain.ops.watch.RunSnapshot.PendingActivity;
 import dev.pretrain.ops.watch.RunSnapshot.State;
@@ -71,7 +72,7 @@ public final class WatchRenderer {
     h.append("Run ").append(s.runId()).append("  ").append(stateWord(s));
     if (s.startedAt() != null) {
       Instant end = s.closedAt() != null ? s.closedAt() : now;
-      h.append("  ").append(duration(Duration.between(s.startedAt(), end)));
+      h.append("  ").append(TimeText.clock(Duration.between(s.startedAt(), end)));
     }
     h.append("  (workflow ").append(s.workflowId()).append(')');
     out.add(h.toString());
@@ -90,7 +91,8 @@ public final class WatchRenderer {
       String name = pad(step, nameWidth);
       FinishedStep f = done.get(step);
       if (f != null) {
-        out.add("  " + name + "  done  " + padLeft(seconds(f.millis()), 7) + (f.fromCache() ? "  (cached)" : "")
+        out.add("  " + name + "  done  " + padLeft(TimeText.seconds(f.millis()), 7)
+            + (f.fromCache() ? "  (cached)" : "")
             + (f.counts().isEmpty() && f.figures().isEmpty() ? "" : "  " + countsText(f)));
       } else if (s.state() == State.PARKED && step.equals(s.parkedStep())) {
         RunSnapshot.Parked p = s.parked();
@@ -133,7 +135,7 @@ public final class WatchRenderer {
 
   /** A finished step on one line, for the log of a non-terminal watch. */
   public static String finishedLine(FinishedStep f) {
-    return f.step() + " done in " + seconds(f.millis()) + (f.fromCache() ? " (cached)" : "")
+    return f.step() + " done in " + TimeText.seconds(f.millis()) + (f.fromCache() ? " (cached)" : "")
         + (f.counts().isEmpty() && f.figures().isEmpty() ? "" : ": " + countsText(f));
   }
 
@@ -141,7 +143,7 @@ public final class WatchRenderer {
   public static List<String> ending(RunSnapshot s) {
     List<String> out = new ArrayList<>();
     String took = s.startedAt() != null && s.closedAt() != null
-        ? " in " + duration(Duration.between(s.startedAt(), s.closedAt())) : "";
+        ? " in " + TimeText.clock(Duration.between(s.startedAt(), s.closedAt())) : "";
     switch (s.state()) {
       case COMPLETED -> out.add("Run " + s.runId() + " completed" + took + ".");
       case ABANDONED -> out.add("Run " + s.runId() + " was abandoned" + took + ".");
@@ -254,7 +256,7 @@ public final class WatchRenderer {
     }
     Duration eta = stepEta(s);
     if (eta != null) {
-      b.append("  ETA ").append(duration(eta));
+      b.append("  ETA ").append(TimeText.clock(eta));
     }
     return b.toString();
   }
@@ -341,14 +343,14 @@ public final class WatchRenderer {
       }
     }
     if ("SCHEDULED".equals(a.state()) && a.nextAttemptAt() != null && a.nextAttemptAt().isAfter(now)) {
-      b.append("  retry in ").append(duration(Duration.between(now, a.nextAttemptAt())));
+      b.append("  retry in ").append(TimeText.clock(Duration.between(now, a.nextAttemptAt())));
     } else if ("SCHEDULED".equals(a.state())) {
       b.append("  waiting for a worker");
     } else if (a.state() != null && !"STARTED".equals(a.state())) {
       b.append("  ").append(a.state().toLowerCase(Locale.ROOT).replace('_', ' '));
     }
     if (a.lastHeartbeatAt() != null) {
-      b.append("  hb ").append(duration(Duration.between(a.lastHeartbeatAt(), now))).append(" ago");
+      b.append("  hb ").append(TimeText.clock(Duration.between(a.lastHeartbeatAt(), now))).append(" ago");
     }
     ActivityProgress p = progress(a, now);
     if (!p.text().isEmpty()) {
@@ -359,7 +361,7 @@ public final class WatchRenderer {
       b.append(p.text());
     }
     if (p.eta() != null) {
-      b.append("  ETA ").append(duration(p.eta()));
+      b.append("  ETA ").append(TimeText.clock(p.eta()));
     }
     if (a.attempt() > 1 && a.lastFailure() != null) {
       b.append("  (last error: ").append(abbreviate(a.lastFailure(), 80)).append(')');
@@ -503,22 +505,6 @@ public final class WatchRenderer {
 
   static String percent(double fraction) {
     return String.format(Locale.ROOT, "%3d%%", (int) Math.floor(Math.max(0, Math.min(1, fraction)) * 100));
-  }
-
-  /** 42s, 12m05s, 3h04m. */
-  static String duration(Duration d) {
-    long s = Math.max(0, d.toSeconds());
-    if (s < 60) {
-      return s + "s";
-    }
-    if (s < 3600) {
-      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-    return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
-  }
-
-  static String seconds(long millis) {
-    return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
   }
 
   static String count(long n) {

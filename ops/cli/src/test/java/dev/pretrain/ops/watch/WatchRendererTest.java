@@ -55,9 +55,6 @@ class WatchRendererTest {
     assertEquals("[==========]", WatchRenderer.bar(1, 10));
     assertEquals("[==========]", WatchRenderer.bar(1.7, 10));
     assertEquals(" 37%", WatchRenderer.percent(0.375));
-    assertEquals("42s", WatchRenderer.duration(Duration.ofSeconds(42)));
-    assertEquals("12m05s", WatchRenderer.duration(Duration.ofSeconds(725)));
-    assertEquals("3h04m", WatchRenderer.duration(Duration.ofMinutes(184)));
     assertEquals("12,345", WatchRenderer.count(12345));
     assertEquals("12.3k", WatchRenderer.compact(12_345));
     assertEquals("950", WatchRenderer.compact(950));

