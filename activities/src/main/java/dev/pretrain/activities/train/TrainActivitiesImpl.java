@@ -76,11 +76,6 @@ public class TrainActivitiesImpl implements TrainActivities {
     this.lineage = new TrainLineage(artifacts, new DocumentRepository(services.database().jdbc()), services.store());
   }
 
-  /** Same as {@link RunObjectKeys#trainCheckpoint}; kept while the fault tests still call it here. */
-  public static String checkpointKey(String runId, long step) {
-    return RunObjectKeys.trainCheckpoint(runId, step);
-  }
-
   @Override
   public TrainResult train(TrainRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();

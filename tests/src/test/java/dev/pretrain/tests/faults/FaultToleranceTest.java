@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pretrain.activities.train.TrainActivitiesImpl;
+import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.ops.client.RunClient;
@@ -196,8 +196,8 @@ class FaultToleranceTest {
     long t0 = System.nanoTime();
     String runId = startRun();
     ObjectStore store = stack.config.objectStore();
-    String firstCheckpoint = TrainActivitiesImpl.checkpointKey(runId, 5);
-    String lastCheckpoint = TrainActivitiesImpl.checkpointKey(runId, trainParams().steps());
+    String firstCheckpoint = RunObjectKeys.trainCheckpoint(runId, 5);
+    String lastCheckpoint = RunObjectKeys.trainCheckpoint(runId, trainParams().steps());
     await("first checkpoint of " + runId + " in S3", RUN_TIMEOUT, 20,
         () -> store.stat(stack.config.bucket(), firstCheckpoint).isPresent());
     boolean finishedAlready = store.stat(stack.config.bucket(), lastCheckpoint).isPresent();

@@ -1,6 +1,7 @@
 package dev.pretrain.ops.worker;
 
 import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.activities.WorkDirs;
 import dev.pretrain.activities.dedup.DedupActivitiesImpl;
 import dev.pretrain.activities.ingest.IngestActivitiesImpl;
 import dev.pretrain.activities.run.RoutingActivitiesImpl;
@@ -34,10 +35,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * One worker process's registrations: the run workflow and every activity implementation, on the
@@ -153,7 +152,7 @@ public final class PipelineWorker implements AutoCloseable {
     Database database = null;
     BatchJobRunner batch = null;
     try {
-      deleteTree(workDir); // left by an earlier process with the same pid that was killed
+      WorkDirs.deleteQuietly(workDir); // left by an earlier process with the same pid that was killed
       Files.createDirectories(workDir);
       database = config.openDatabase();
       ObjectStore store = config.objectStore();
@@ -257,17 +256,6 @@ public final class PipelineWorker implements AutoCloseable {
     }
     batch.close();
     database.close();
-    deleteTree(workDir);
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // scratch space only, and cleared again when a worker with this pid starts
-    }
+    WorkDirs.deleteQuietly(workDir);
   }
 }
