@@ -3,14 +3,13 @@ package dev.pretrain.activities.cache;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.activities.ActivityInterceptor;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Because the cache sits below the workflow, it also makes a Reset from the Temporal UI safe:
  * the replayed upstream activities are answered from the cache.
  */
-public final class StepCacheInterceptor extends WorkerInterceptorBase {
+public final class StepCacheInterceptor extends ActivityInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(StepCacheInterceptor.class);
   private static final ObjectMapper JSON =
@@ -45,26 +44,15 @@ public final class StepCacheInterceptor extends WorkerInterceptorBase {
   }
 
   @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private ActivityExecutionContext context;
-
-      @Override
-      public void init(ActivityExecutionContext context) {
-        this.context = context;
-        super.init(context);
-      }
-
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        ActivityInfo info = context.getInfo();
-        Optional<CachedSteps.Spec> spec = CachedSteps.forActivityType(info.getActivityType());
-        if (spec.isEmpty() || input.getArguments().length == 0) {
-          return super.execute(input);
-        }
-        return cached(spec.get(), info, input, () -> super.execute(input));
-      }
-    };
+  protected ActivityInboundCallsInterceptor.ActivityOutput execute(ActivityExecutionContext context,
+      ActivityInboundCallsInterceptor.ActivityInput input,
+      java.util.function.Supplier<ActivityInboundCallsInterceptor.ActivityOutput> proceed) {
+    ActivityInfo info = context.getInfo();
+    Optional<CachedSteps.Spec> spec = CachedSteps.forActivityType(info.getActivityType());
+    if (spec.isEmpty() || input.getArguments().length == 0) {
+      return proceed.get();
+    }
+    return cached(spec.get(), info, input, proceed);
   }
 
   private ActivityInboundCallsInterceptor.ActivityOutput cached(CachedSteps.Spec spec, ActivityInfo info,

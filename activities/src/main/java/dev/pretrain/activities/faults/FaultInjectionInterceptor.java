@@ -2,11 +2,10 @@ package dev.pretrain.activities.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.activities.ActivityInterceptor;
 import dev.pretrain.activities.cache.CachedSteps;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Failure drills for operators and tests: while a file named after a step exists in the fault
@@ -29,7 +29,7 @@ import java.util.Optional;
  * It holds a step in flight long enough to kill a worker, a server or a connection in the middle of
  * it, deterministically; the fault-injection tests use it.
  */
-public final class FaultInjectionInterceptor extends WorkerInterceptorBase {
+public final class FaultInjectionInterceptor extends ActivityInterceptor {
 
   public static final String FAILURE_TYPE = "InjectedFault";
   private static final String NON_RETRYABLE = "nonretryable:";
@@ -43,26 +43,15 @@ public final class FaultInjectionInterceptor extends WorkerInterceptorBase {
   }
 
   @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private ActivityExecutionContext context;
-
-      @Override
-      public void init(ActivityExecutionContext context) {
-        this.context = context;
-        super.init(context);
-      }
-
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        Optional<CachedSteps.Spec> spec = CachedSteps.forActivityType(context.getInfo().getActivityType());
-        if (spec.isPresent() && input.getArguments().length > 0) {
-          JsonNode request = JSON.valueToTree(input.getArguments()[0]);
-          fail(spec.get().stepOf().apply(request), context);
-        }
-        return super.execute(input);
-      }
-    };
+  protected ActivityInboundCallsInterceptor.ActivityOutput execute(ActivityExecutionContext context,
+      ActivityInboundCallsInterceptor.ActivityInput input,
+      Supplier<ActivityInboundCallsInterceptor.ActivityOutput> proceed) {
+    Optional<CachedSteps.Spec> spec = CachedSteps.forActivityType(context.getInfo().getActivityType());
+    if (spec.isPresent() && input.getArguments().length > 0) {
+      JsonNode request = JSON.valueToTree(input.getArguments()[0]);
+      fail(spec.get().stepOf().apply(request), context);
+    }
+    return proceed.get();
   }
 
   private void fail(String step, ActivityExecutionContext context) {

@@ -1,5 +1,6 @@
 package dev.pretrain.activities.retry;
 
+import dev.pretrain.activities.ActivityInterceptor;
 import dev.pretrain.workflows.StepFailures;
 import dev.pretrain.workflows.dedup.DedupActivities;
 import dev.pretrain.workflows.evaluate.EvaluateActivities;
@@ -10,14 +11,13 @@ import dev.pretrain.workflows.train.TrainActivities;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.common.metadata.POJOActivityInterfaceMetadata;
 import io.temporal.common.metadata.POJOActivityMethodMetadata;
 import io.temporal.failure.ApplicationFailure;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Gives each class of step failure its own retry budget (see {@link StepFailures}); Temporal's retry
@@ -29,35 +29,24 @@ import java.util.Set;
  * Bookkeeping activities (ledger, routing) are left alone. Register it outermost, so that it sees
  * the failures of every other layer too.
  */
-public final class StepRetryInterceptor extends WorkerInterceptorBase {
+public final class StepRetryInterceptor extends ActivityInterceptor {
 
   private static final Set<String> STEP_ACTIVITY_TYPES = stepActivityTypes(List.of(IngestActivities.class,
       DedupActivities.class, TokenizeActivities.class, TrainActivities.class, EvaluateActivities.class,
       QuantizeActivities.class));
 
   @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private ActivityExecutionContext context;
-
-      @Override
-      public void init(ActivityExecutionContext context) {
-        this.context = context;
-        super.init(context);
-      }
-
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        if (!STEP_ACTIVITY_TYPES.contains(context.getInfo().getActivityType())) {
-          return super.execute(input);
-        }
-        try {
-          return super.execute(input);
-        } catch (RuntimeException e) {
-          throw classified(e, context.getInfo().getAttempt());
-        }
-      }
-    };
+  protected ActivityInboundCallsInterceptor.ActivityOutput execute(ActivityExecutionContext context,
+      ActivityInboundCallsInterceptor.ActivityInput input,
+      Supplier<ActivityInboundCallsInterceptor.ActivityOutput> proceed) {
+    if (!STEP_ACTIVITY_TYPES.contains(context.getInfo().getActivityType())) {
+      return proceed.get();
+    }
+    try {
+      return proceed.get();
+    } catch (RuntimeException e) {
+      throw classified(e, context.getInfo().getAttempt());
+    }
   }
 
   /** The failure that attempt {@code attempt} of a step activity reports for {@code e}. */

@@ -1,5 +1,6 @@
 package dev.pretrain.ops.metrics;
 
+import dev.pretrain.activities.ActivityInterceptor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,11 +9,10 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Times and counts every activity execution of a worker, whatever the activity: duration by type and
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * {@code pretrain_activity_documents_per_second}, {@code pretrain_activity_tokens_per_second}
  * (each {@code {activity_type}}).
  */
-public final class ActivityMetricsInterceptor extends WorkerInterceptorBase {
+public final class ActivityMetricsInterceptor extends ActivityInterceptor {
 
   public static final String OUTCOME_COMPLETED = "completed";
   public static final String OUTCOME_FAILED = "failed";
@@ -47,54 +47,38 @@ public final class ActivityMetricsInterceptor extends WorkerInterceptorBase {
   }
 
   @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new Inbound(next);
-  }
-
-  private final class Inbound extends ActivityInboundCallsInterceptorBase {
-    private ActivityInfo info;
-
-    Inbound(ActivityInboundCallsInterceptor next) {
-      super(next);
+  protected ActivityInboundCallsInterceptor.ActivityOutput execute(ActivityExecutionContext context,
+      ActivityInboundCallsInterceptor.ActivityInput input,
+      Supplier<ActivityInboundCallsInterceptor.ActivityOutput> proceed) {
+    ActivityInfo info = context == null ? null : context.getInfo();
+    String type = info == null ? "unknown" : info.getActivityType();
+    if (info != null && info.getAttempt() > 1) {
+      Counter.builder("pretrain.activity.retries")
+          .description("Activity executions that were a retry (attempt > 1)")
+          .tag("activity_type", type).register(registry).increment();
     }
-
-    @Override
-    public void init(ActivityExecutionContext context) {
-      info = context.getInfo();
-      super.init(context);
-    }
-
-    @Override
-    public ActivityOutput execute(ActivityInput input) {
-      String type = info == null ? "unknown" : info.getActivityType();
-      if (info != null && info.getAttempt() > 1) {
-        Counter.builder("pretrain.activity.retries")
-            .description("Activity executions that were a retry (attempt > 1)")
-            .tag("activity_type", type).register(registry).increment();
-      }
-      long start = System.nanoTime();
-      ActivityOutput output;
-      try {
-        output = super.execute(input);
-      } catch (RuntimeException | Error e) {
-        long nanos = System.nanoTime() - start;
-        String outcome = e instanceof ActivityCanceledException ? OUTCOME_CANCELLED : OUTCOME_FAILED;
-        timer(type, outcome).record(nanos, TimeUnit.NANOSECONDS);
-        Counter.builder("pretrain.activity.failures")
-            .description("Activity executions that ended with an exception, by failure type")
-            .tag("activity_type", type).tag("failure_type", failureType(e))
-            .register(registry).increment();
-        throw e;
-      }
+    long start = System.nanoTime();
+    ActivityInboundCallsInterceptor.ActivityOutput output;
+    try {
+      output = proceed.get();
+    } catch (RuntimeException | Error e) {
       long nanos = System.nanoTime() - start;
-      timer(type, OUTCOME_COMPLETED).record(nanos, TimeUnit.NANOSECONDS);
-      try {
-        throughput(type, output == null ? null : output.getResult(), nanos / 1e9);
-      } catch (RuntimeException e) {
-        // metrics must never fail an activity that succeeded
-      }
-      return output;
+      String outcome = e instanceof ActivityCanceledException ? OUTCOME_CANCELLED : OUTCOME_FAILED;
+      timer(type, outcome).record(nanos, TimeUnit.NANOSECONDS);
+      Counter.builder("pretrain.activity.failures")
+          .description("Activity executions that ended with an exception, by failure type")
+          .tag("activity_type", type).tag("failure_type", failureType(e))
+          .register(registry).increment();
+      throw e;
     }
+    long nanos = System.nanoTime() - start;
+    timer(type, OUTCOME_COMPLETED).record(nanos, TimeUnit.NANOSECONDS);
+    try {
+      throughput(type, output == null ? null : output.getResult(), nanos / 1e9);
+    } catch (RuntimeException e) {
+      // metrics must never fail an activity that succeeded
+    }
+    return output;
   }
 
   private Timer timer(String type, String outcome) {
