@@ -83,7 +83,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       // no encoding is guessed (Latin-1, CP1252 ...): a wrong guess would silently corrupt the text
       String where = r.format() == InputFormat.JSONL
           ? "byte " + e.offset + " of line (byte " + (r.byteOffset() + e.offset) + " of "
-              + (InputFormat.gzipped(r.fileUri()) ? "decompressed " : "") + "file)"
+              + (InputFormat.compression(r.fileUri()).compressed() ? "decompressed " : "") + "file)"
           : "byte " + e.offset + " of file";
       StringBuilder hex = new StringBuilder();
       for (int i = e.offset; i < Math.min(bytes.length, e.offset + Math.max(1, e.length)); i++) {

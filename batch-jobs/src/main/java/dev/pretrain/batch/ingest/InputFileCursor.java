@@ -21,7 +21,7 @@ import java.util.HexFormat;
  *
  * <p>Two kinds of errors are kept apart: a failure to fetch bytes (network, storage) is thrown
  * unchecked and fails the job so that it is retried; a fault in the bytes themselves (a truncated or
- * corrupt gzip stream) becomes one quarantined record where it broke, and the file ends there.
+ * corrupt gzip or zstd stream) becomes one quarantined record where it broke, and the file ends there.
  */
 final class InputFileCursor implements AutoCloseable {
 
@@ -30,7 +30,7 @@ final class InputFileCursor implements AutoCloseable {
 
   private final String uri;
   private final InputFormat format;
-  private final boolean gzipped;
+  private final InputFormat.Compression compression;
   private final int maxRecordBytes;
   private final DigestingStream raw;
   private InputStream decoded;
@@ -40,7 +40,7 @@ final class InputFileCursor implements AutoCloseable {
   private InputFileCursor(String uri, InputStream source, int maxRecordBytes) {
     this.uri = uri;
     this.format = InputFormat.of(uri);
-    this.gzipped = InputFormat.gzipped(uri);
+    this.compression = InputFormat.compression(uri);
     this.maxRecordBytes = maxRecordBytes;
     this.raw = new DigestingStream(source, uri);
   }
@@ -101,7 +101,11 @@ final class InputFileCursor implements AutoCloseable {
 
   private InputStream decoded() throws IOException {
     if (decoded == null) {
-      decoded = gzipped ? new GzipMembersInputStream(raw) : raw;
+      decoded = switch (compression) {
+        case NONE -> raw;
+        case GZIP -> new GzipMembersInputStream(raw);
+        case ZSTD -> new ZstdFramesInputStream(raw);
+      };
     }
     return decoded;
   }
@@ -167,12 +171,13 @@ final class InputFileCursor implements AutoCloseable {
   }
 
   /**
-   * A gzip fault ends the file: the record being read when it broke is quarantined with the reason.
+   * A fault of the compressed stream ends the file: the record being read when it broke is
+   * quarantined with the reason.
    * Lines decoded before the fault were already handed on and are kept (for a CRC mismatch too: the
    * check comes at the member's end, and holding a whole member back would unbound memory).
    */
   private RawRecord brokenAt(long line, long offset, long decodedBytes, byte[] head, IOException e) {
-    String why = (e instanceof EOFException ? "truncated gzip input: " : "") + e.getMessage()
+    String why = (e instanceof EOFException ? "truncated " + compression.label() + " input: " : "") + e.getMessage()
         + " (after " + decodedBytes + " decompressed bytes; lines before it are kept, the rest of the file is not read)";
     return RawRecord.fault(uri, format, line, offset, why, head);
   }

@@ -2,22 +2,52 @@ package dev.pretrain.batch.ingest;
 
 import java.util.Locale;
 
-/** How an input file is read, decided by its name: {@code .jsonl}, plain text, each optionally {@code .gz}. */
+/**
+ * How an input file is read, decided by its name: {@code .jsonl} or plain text, each optionally
+ * compressed with gzip ({@code .gz}) or Zstandard ({@code .zst}).
+ */
 enum InputFormat {
   /** One JSON object per line. */
   JSONL,
   /** The whole file is one document. */
   TEXT;
 
+  /** The compression of the stored bytes, by the name's last extension. */
+  enum Compression {
+    NONE(""),
+    GZIP(".gz"),
+    ZSTD(".zst");
+
+    private final String extension;
+
+    Compression(String extension) {
+      this.extension = extension;
+    }
+
+    /** True when offsets and lengths in messages refer to the decompressed stream. */
+    boolean compressed() {
+      return this != NONE;
+    }
+
+    /** The name used in messages: "gzip", "zstd". */
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   static InputFormat of(String uri) {
-    return stripGz(uri).toLowerCase(Locale.ROOT).endsWith(".jsonl") ? JSONL : TEXT;
+    String name = uri.toLowerCase(Locale.ROOT);
+    Compression c = compression(uri);
+    return name.substring(0, name.length() - c.extension.length()).endsWith(".jsonl") ? JSONL : TEXT;
   }
 
-  static boolean gzipped(String uri) {
-    return uri.toLowerCase(Locale.ROOT).endsWith(".gz");
-  }
-
-  private static String stripGz(String uri) {
-    return gzipped(uri) ? uri.substring(0, uri.length() - 3) : uri;
+  static Compression compression(String uri) {
+    String name = uri.toLowerCase(Locale.ROOT);
+    for (Compression c : new Compression[] {Compression.GZIP, Compression.ZSTD}) {
+      if (name.endsWith(c.extension)) {
+        return c;
+      }
+    }
+    return Compression.NONE;
   }
 }

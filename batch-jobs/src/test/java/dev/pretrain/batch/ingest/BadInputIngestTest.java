@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.luben.zstd.Zstd;
 import dev.pretrain.batch.shards.ShardTestStack;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
@@ -182,6 +183,24 @@ class BadInputIngestTest {
         gzip(""), gzip(goodLine("mm-3", "after an empty member") + "\n"), gzip(goodLine("mm-4", "last")));
     cases.add(new Case("multi-member gzip (4 members, one empty; valid)", "multi.jsonl.gz", out -> out.write(multi),
         List.of("mm-1", "mm-2", "mm-3", "mm-4"), List.of(), false, Map.of("mm-4", "good last")));
+
+    // --- zstd: frames one after the other are one stream; a cut ends the file where it broke
+    StringBuilder frame1 = new StringBuilder();
+    StringBuilder frame2 = new StringBuilder();
+    List<String> zstIds = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      zstIds.add("zst-" + i);
+      (i < 30 ? frame1 : frame2).append(goodLine("zst-" + i, randomWords(random, 20))).append('\n');
+    }
+    byte[] twoFrames = concat(zstd(frame1.toString()), zstd(frame2.toString()));
+    cases.add(new Case("zstd, two frames (valid)", "frames.jsonl.zst", out -> out.write(twoFrames), zstIds, List.of(),
+        false, Map.of()));
+    byte[] firstFrame = zstd(frame1.toString());
+    byte[] cutZst = Arrays.copyOf(twoFrames, firstFrame.length + (twoFrames.length - firstFrame.length) / 2);
+    cases.add(new Case("truncated zstd (cut inside frame 2 of 2)", "cut.jsonl.zst", out -> out.write(cutZst),
+        zstIds.subList(0, 30), List.of(new Bad(31, utf8(frame1.toString()).length, "quarantined",
+            "truncated zstd input: zstd frame 2 ends early at compressed byte " + cutZst.length)),
+        true, Map.of()));
 
     // --- JSON that is not a document: quarantined; content rules: rejected
     cases.add(oneBadLine("JSON array", "array.jsonl", utf8("[{\"text\":\"in an array\"}]"), "quarantined",
@@ -462,6 +481,10 @@ class BadInputIngestTest {
       gz.write(utf8(s));
     }
     return out.toByteArray();
+  }
+
+  static byte[] zstd(String s) {
+    return Zstd.compress(utf8(s), 3);
   }
 
   static byte[] utf8(String s) {
