@@ -116,6 +116,10 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     // id, to which the schedule appends the nominal time.
     runId = input.runId() == null || input.runId().isBlank() ? runIdOf(workflowId) : input.runId();
     request = input.withRunId(runId);
+    if (request.until() != null && !StepNames.ALL.contains(request.until())) {
+      throw ApplicationFailure.newNonRetryableFailure("until: unknown step '" + request.until() + "'; steps: "
+          + String.join(", ", StepNames.ALL), StepFailures.BAD_PARAMETER);
+    }
     origin = originOf();
     ledger.runStarted(runId, workflowId, request, origin);
     status = "running";
@@ -142,6 +146,9 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       try {
         runStep(name);
         next++;
+        if (name.equals(request.until())) {
+          break; // a data-only run: the steps after it are not wanted
+        }
       } catch (ActivityFailure | ApplicationFailure e) {
         // Runs recorded before parking existed failed here; keep them replayable.
         if (Workflow.getVersion("park-on-failure", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {

@@ -16,6 +16,8 @@ import java.util.List;
  *                       the train step existed) means {@link TrainParams#defaults()}
  * @param noCache        steps whose cached results must not be reused (they are computed again);
  *                       null means none
+ * @param until          the last step to run (a data-only run stops after {@code tokenize}, say);
+ *                       null means every step
  */
 public record RunRequest(
     String runId,
@@ -25,17 +27,23 @@ public record RunRequest(
     IngestParams ingest,
     TokenizeParams tokenize,
     TrainParams train,
-    List<String> noCache) {
+    List<String> noCache,
+    String until) {
 
   /** A request with the default train parameters (callers that predate the train step). */
   public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
       TokenizeParams tokenize) {
-    this(runId, recipe, inputs, bucket, ingest, tokenize, null, null);
+    this(runId, recipe, inputs, bucket, ingest, tokenize, null, null, null);
   }
 
   public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
       TokenizeParams tokenize, TrainParams train) {
-    this(runId, recipe, inputs, bucket, ingest, tokenize, train, null);
+    this(runId, recipe, inputs, bucket, ingest, tokenize, train, null, null);
+  }
+
+  public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
+      TokenizeParams tokenize, TrainParams train, List<String> noCache) {
+    this(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, null);
   }
 
   /** Steps that must be computed even when the step cache holds a valid result. */
@@ -44,19 +52,24 @@ public record RunRequest(
   }
 
   public RunRequest withRunId(String id) {
-    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache);
+    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until);
   }
 
   public RunRequest withNoCache(List<String> steps) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps));
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until);
   }
 
   public RunRequest withIngest(IngestParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache);
+    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until);
   }
 
   public RunRequest withTokenize(TokenizeParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until);
+  }
+
+  /** The same request, stopping after {@code step} (null: every step). */
+  public RunRequest withUntil(String step) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step);
   }
 
   /** The train parameters, defaults when none were given. */
@@ -65,7 +78,7 @@ public record RunRequest(
   }
 
   public RunRequest withTrain(TrainParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until);
   }
 
   public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {

@@ -15,6 +15,7 @@ import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.train.TrainParams;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,22 @@ class PretrainingRunWorkflowTest {
 
   private PretrainingRunWorkflow stub(String runId) {
     return env.stub(runId);
+  }
+
+  @Test
+  void aDataOnlyRunStopsAfterItsUntilStep() {
+    RunSummary summary = stub("until").run(request("until").withUntil(StepNames.TOKENIZE));
+
+    assertEquals("completed", summary.status());
+    assertEquals(List.of("ingest", "dedup", "tokenize"), summary.steps().stream().map(StepSummary::step).toList());
+    assertTrue(steps.model.trainRequests.isEmpty(), "no training in a data-only run");
+    assertEquals("run-finished completed", steps.ledger.get(steps.ledger.size() - 1));
+
+    WorkflowFailedException unknown = assertThrows(WorkflowFailedException.class,
+        () -> stub("until-bad").run(request("until-bad").withUntil("tokenise")));
+    ApplicationFailure cause = (ApplicationFailure) unknown.getCause();
+    assertEquals("BadParameter", cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("unknown step 'tokenise'"), cause.getOriginalMessage());
   }
 
   @Test

@@ -32,6 +32,10 @@ public final class RunCommand extends BaseCommand {
   @Option(names = "--detach", description = "Print the run id and UI link and return without following.")
   boolean detach;
 
+  @Option(names = "--until", paramLabel = "STEP",
+      description = "Stop after STEP, e.g. tokenize for a data-only run (overrides the recipe's 'until').")
+  String until;
+
   @Option(names = "--no-cache", paramLabel = "STEP", split = ",",
       description = "Compute STEP even if the step cache holds a valid result (repeatable; 'all' for every step).")
   List<String> noCache = new ArrayList<>();
@@ -40,6 +44,9 @@ public final class RunCommand extends BaseCommand {
   public Integer call() {
     PretrainConfig cfg = config();
     Recipe recipe = Recipe.load(recipeFile, cfg.bucket());
+    if (until != null) {
+      recipe = recipe.withUntil(until);
+    }
     String runId = Recipe.newRunId(recipe.name(), Instant.now());
     RunRequest request = recipe.toRequest(runId).withNoCache(noCacheSteps(noCache));
     try (TemporalService temporal = connectTemporal(Duration.ofSeconds(5))) {

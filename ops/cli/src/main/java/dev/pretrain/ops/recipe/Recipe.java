@@ -43,24 +43,45 @@ import java.util.regex.Pattern;
  *   preset: quick                 # default (500 steps) or quick (60 steps)
  *   steps: 30
  *   checkpointEvery: 10
+ * until: tokenize                 # optional: the last step to run (a data-only run); default: every step
  * </pre>
  *
  * Local paths are made absolute against the recipe's folder. Unknown keys are errors.
  */
 public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
-    TrainParams train) {
+    TrainParams train, String until) {
 
-  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "tokenize", "train", "description");
+  private static final Set<String> TOP =
+      Set.of("name", "inputs", "bucket", "ingest", "tokenize", "train", "until", "description");
 
   /** A recipe with the default train parameters. */
   public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize) {
     this(name, inputs, bucket, ingest, tokenize, TrainParams.defaults());
   }
+
+  /** A recipe that runs every step. */
+  public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
+      TrainParams train) {
+    this(name, inputs, bucket, ingest, tokenize, train, null);
+  }
+
+  /** The same recipe, stopping after {@code step} (null: every step); an unknown step is an error. */
+  public Recipe withUntil(String step) {
+    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"));
+  }
+
+  private static String checkedStep(String step, String where) {
+    if (step != null && !dev.pretrain.workflows.StepNames.ALL.contains(step)) {
+      throw new RecipeException(where + ": unknown step '" + step + "'; steps: "
+          + String.join(", ", dev.pretrain.workflows.StepNames.ALL));
+    }
+    return step;
+  }
   private static final Set<String> INGEST = Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction");
   private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
 
   public RunRequest toRequest(String runId) {
-    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train);
+    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until);
   }
 
   public static Recipe load(Path file, String defaultBucket) {
@@ -126,7 +147,8 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       tokenize = new TokenizeParams(field(tk, "encoding") == null ? dt.encoding() : field(tk, "encoding").asText(),
           valFraction, ho == null ? dt.heldOutSources() : List.copyOf(heldOut));
     }
-    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where));
+    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where),
+        checkedStep(text(root, "until", null, where), where + ": until"));
   }
 
   /** {@code preset} picks the base; every other key names a TrainParams field, checked as retryStep checks it. */

@@ -67,6 +67,22 @@ class RecipeTest {
   }
 
   @Test
+  void untilNamesTheLastStepOfADataOnlyRun() throws Exception {
+    Path f = dir.resolve("data-only.yaml");
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\nuntil: tokenize\n");
+    Recipe r = Recipe.load(f, "pretrain");
+    assertEquals("tokenize", r.toRequest("id").until());
+    assertEquals("dedup", r.withUntil("dedup").toRequest("id").until());
+    Path all = dir.resolve("all.yaml");
+    Files.writeString(all, "name: x\ninputs: s3://b/p/\n");
+    assertEquals(null, Recipe.load(all, "pretrain").toRequest("id").until(), "no until: every step");
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\nuntil: tokenise\n");
+    Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"));
+    assertTrue(e.getMessage().contains("unknown step 'tokenise'"), e.getMessage());
+    assertThrows(Recipe.RecipeException.class, () -> r.withUntil("fly"));
+  }
+
+  @Test
   void sizes() {
     assertEquals(4096, Recipe.parseSize("4096"));
     assertEquals(64L << 10, Recipe.parseSize("64KiB"));
