@@ -173,7 +173,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       change = "removed " + describeControls(text) + " from the text";
       text = stripped;
     }
-    if (text.isBlank()) {
+    if (!hasVisibleText(text)) {
       String what = text.isEmpty() ? "empty text" : "whitespace-only text";
       return bad(r, IngestOutcome.REJECTED, change == null ? what : what + " (after removing " + describeControls(rawText)
           + ")", r.bytes());
@@ -189,8 +189,24 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   }
 
   /**
-   * C0 control characters other than TAB, LF and CR (form feed, escape, backspace ...) carry no text;
-   * they are removed, and the removal is recorded as a decision on the document (see docs/bad-input.md).
+   * True when some character is neither a space of any kind (ASCII, no-break, em, ideographic ...)
+   * nor an invisible format character (zero-width space, joiners, BOM): a text of NBSPs says nothing.
+   */
+  static boolean hasVisibleText(String s) {
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      if (!Character.isWhitespace(cp) && !Character.isSpaceChar(cp) && Character.getType(cp) != Character.FORMAT) {
+        return true;
+      }
+      i += Character.charCount(cp);
+    }
+    return false;
+  }
+
+  /**
+   * Control characters other than TAB, LF and CR (C0 such as form feed, escape, backspace; DEL; the C1
+   * range U+0080..U+009F, which in text is mostly CP1252 bytes decoded as Latin-1) carry no text; they
+   * are removed, and the removal is recorded as a decision on the document (see docs/bad-input.md).
    * Returns {@code s} itself when there is nothing to remove.
    */
   static String stripControls(String s) {
@@ -213,7 +229,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   }
 
   private static boolean isStrippedControl(char c) {
-    return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7f && c <= 0x9f);
   }
 
   /** "2 control characters (U+0007 x1, U+001B x1)", first seen first. */

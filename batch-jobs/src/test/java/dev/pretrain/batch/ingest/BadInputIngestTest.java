@@ -237,6 +237,13 @@ class BadInputIngestTest {
     cases.add(oneBadLine("only C0 controls in text", "only-controls.jsonl", utf8("{\"text\":\"\\u0007\\u0007\"}"),
         "rejected", off -> "empty text (after removing 2 control characters (U+0007 x2))"));
 
+    Lines c1 = new Lines().good("c1-before")
+        .line(utf8("{\"id\":\"c1\",\"text\":\"caf\u00e9\u007f \u0092quoted\u0093 \u0085end\"}")).good("c1-after");
+    cases.add(new Case("DEL and C1 controls in text (U+007F U+0092 U+0093 U+0085)", "c1.jsonl", out -> out.write(c1.bytes()),
+        List.of("c1-before", "c1", "c1-after"), List.of(), false, Map.of("c1", "caf\u00e9 quoted end")));
+    cases.add(oneBadLine("only Unicode spaces in text (NBSP, EM SPACE, ideographic space, ZWSP)", "nbsp.jsonl",
+        utf8("{\"text\":\"\u00a0\u2003\u3000\u200b\"}"), "rejected", off -> "whitespace-only text"));
+
     // --- valid: BOM at the start, CRLF line ends, no final newline
     byte[] bomCrlf = concat(bytes(0xEF, 0xBB, 0xBF), utf8(goodLine("bom-1", "first") + "\r\n"
         + "{\"id\":\"bom-2\",\"text\":\"two\\r\\nlines\"}\r\n"));
