@@ -37,10 +37,12 @@ public final class IngestJob {
    * @param shardTargetBytes    a document shard is closed once it holds at least this many bytes
    * @param defaultJurisdiction recorded for documents whose record carries none (may be null)
    * @param maxRecordBytes      longer lines / text files are quarantined
+   * @param quarantineUnknownLicense quarantine a record when neither it nor its source (the
+   *                            {@code sources} table) declares a license
    */
   public record Request(
       String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
-      String defaultJurisdiction, int maxRecordBytes) {
+      String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense) {
     public Request {
       inputs = List.copyOf(inputs);
     }
@@ -48,6 +50,11 @@ public final class IngestJob {
     public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
         String defaultJurisdiction) {
       this(runId, partition, attempt, bucket, inputs, shardTargetBytes, defaultJurisdiction, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
+        String defaultJurisdiction, int maxRecordBytes) {
+      this(runId, partition, attempt, bucket, inputs, shardTargetBytes, defaultJurisdiction, maxRecordBytes, false);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.documents.SourceRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.db.storage.RunObjectKeys;
 import org.springframework.batch.core.configuration.annotation.JobScope;
@@ -103,9 +104,14 @@ public class IngestJobConfig {
 
   @Bean
   @StepScope
-  public IngestRecordProcessor ingestProcessor(BatchJobRunner.Launches launches,
+  public IngestRecordProcessor ingestProcessor(Database database, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    return new IngestRecordProcessor(IngestJob.launch(launches, launch).request().defaultJurisdiction());
+    IngestJob.Request request = IngestJob.launch(launches, launch).request();
+    if (!request.quarantineUnknownLicense()) {
+      return new IngestRecordProcessor(request.defaultJurisdiction());
+    }
+    SourceRepository sources = new SourceRepository(database.jdbc());
+    return new IngestRecordProcessor(request.defaultJurisdiction(), source -> sources.license(source).orElse(null));
   }
 
   @Bean

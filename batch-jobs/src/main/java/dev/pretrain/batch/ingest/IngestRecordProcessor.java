@@ -24,6 +24,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
@@ -62,11 +64,25 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private final String defaultJurisdiction;
+  // null: a record of unknown license is kept; else the license its source declares, or null for none
+  private final Function<String, String> sourceLicense;
+  private final Map<String, Optional<String>> sourceLicenses = new HashMap<>();
   // id -> where it was first seen; one id is one document (artifact membership is keyed by it)
   private final Map<String, String> seenIds = new HashMap<>();
 
+  /** Keeps records that declare no license (their license stays unknown). */
   public IngestRecordProcessor(String defaultJurisdiction) {
+    this(defaultJurisdiction, null);
+  }
+
+  /**
+   * Quarantines a record that declares no license unless its source declares one.
+   *
+   * @param sourceLicense the license a source declares, or null for none
+   */
+  public IngestRecordProcessor(String defaultJurisdiction, Function<String, String> sourceLicense) {
     this.defaultJurisdiction = defaultJurisdiction;
+    this.sourceLicense = sourceLicense;
   }
 
   @Override
@@ -177,6 +193,13 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       String what = text.isEmpty() ? "empty text" : "whitespace-only text";
       return bad(r, IngestOutcome.REJECTED, change == null ? what : what + " (after removing " + describeControls(rawText)
           + ")", r.bytes());
+    }
+    if (license == null && sourceLicense != null) {
+      license = sourceLicenses.computeIfAbsent(source, s -> Optional.ofNullable(sourceLicense.apply(s))).orElse(null);
+      if (license == null) {
+        return bad(r, IngestOutcome.QUARANTINED, "no license: the record declares none and its source '" + source
+            + "' declares none (ingest.unknownLicense: quarantine)", r.bytes());
+      }
     }
     String docId = id != null ? id : generatedId(source, path != null ? path : r.fileUri(), r.line());
     String first = seenIds.putIfAbsent(docId, r.fileUri() + "#" + r.line());

@@ -12,6 +12,7 @@ import dev.pretrain.batch.testing.S3ProxyFixture;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.documents.SourceRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -157,6 +159,35 @@ class IngestJobTest {
     }
     assertEquals(inputs.stream().map(IngestJob.Input::uri).sorted().toList(),
         allInputs.stream().distinct().sorted().toList());
+  }
+
+  @Test
+  void withUnknownLicenseQuarantinedARecordNeedsALicenseOfItsOwnOrOfItsSource() throws Exception {
+    new SourceRepository(db.jdbc()).upsert(new SourceRepository.Source("debian:licensed-pkg", "debian", "licensed-pkg",
+        "1.0", "sha256", "00", "GPL-2.0+", "EU", 1, 1, Instant.now()));
+    Path jsonl = write(Files.createDirectories(tmp.resolve("licenses")).resolve("l.jsonl"), String.join("\n",
+        "{\"id\":\"own\",\"text\":\"declares its own\",\"license\":\"MIT\",\"source\":\"npm:whatever\"}",
+        "{\"id\":\"by-source\",\"text\":\"its source declares one\",\"source\":\"debian:licensed-pkg\"}",
+        "{\"id\":\"none\",\"text\":\"nobody declares one\",\"source\":\"web:somewhere\"}",
+        ""));
+    IngestJob.Result r = IngestJob.run(runner, new IngestJob.Request("run-license", 0, 1, BUCKET, List.of(input(jsonl)),
+        1 << 20, "EU", IngestJob.DEFAULT_MAX_RECORD_BYTES, true), null);
+
+    assertEquals(3, r.recordsIn());
+    assertEquals(2, r.kept());
+    assertEquals(1, r.quarantined());
+    DocumentRepository.Quarantined q = documents.quarantine("run-license").get(0);
+    assertEquals(3, q.line());
+    assertEquals("no license: the record declares none and its source 'web:somewhere' declares none"
+        + " (ingest.unknownLicense: quarantine)", q.reason());
+    Map<String, String> licenses = new TreeMap<>();
+    for (ObjectStore.Stored shard : r.documentShards()) {
+      for (String line : new String(get(shard), StandardCharsets.UTF_8).split("\n")) {
+        JsonNode n = JSON.readTree(line);
+        licenses.put(n.get("id").asText(), n.get("license").asText());
+      }
+    }
+    assertEquals(Map.of("own", "MIT", "by-source", "GPL-2.0+"), licenses, "the source's license is the document's");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.pretrain.db.documents;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Corpus sources: one package from a registry, with the registry's checksum and license. */
@@ -25,6 +26,12 @@ public final class SourceRepository {
             + " jurisdiction, files, bytes, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         s.sourceId(), s.registry(), s.packageName(), s.packageVersion(), s.checksumAlgo(), s.checksum(), s.license(),
         s.jurisdiction(), s.files(), s.bytes(), Timestamp.from(s.fetchedAt()));
+  }
+
+  /** The license a source declares, if the source is known and declares one. */
+  public Optional<String> license(String sourceId) {
+    List<String> l = jdbc.queryForList("SELECT license FROM sources WHERE source_id = ?", String.class, sourceId);
+    return l.isEmpty() || l.get(0) == null || l.get(0).isBlank() ? Optional.empty() : Optional.of(l.get(0));
   }
 
   public List<Source> all() {

@@ -26,13 +26,22 @@ public interface IngestActivities {
    * @param bucket          where shards are written (under {@code runs/<runId>/ingest/})
    * @param shardTargetBytes a document shard is closed once it holds about this many bytes
    * @param defaultJurisdiction jurisdiction recorded for documents whose record does not carry one
+   * @param quarantineUnknownLicense quarantine a record when neither it nor its source declares a
+   *                        license (null, in requests recorded before the setting: false)
    */
   record PartitionRequest(
       String runId,
       String bucket,
       IngestPartition partition,
       long shardTargetBytes,
-      String defaultJurisdiction) {}
+      String defaultJurisdiction,
+      Boolean quarantineUnknownLicense) {
+
+    public PartitionRequest(String runId, String bucket, IngestPartition partition, long shardTargetBytes,
+        String defaultJurisdiction) {
+      this(runId, bucket, partition, shardTargetBytes, defaultJurisdiction, false);
+    }
+  }
 
   /**
    * Counts are conserved: {@code recordsIn = kept + rejected + quarantined}.

@@ -334,7 +334,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
           StepFailures.BAD_INPUT);
     }
     List<IngestActivities.PartitionResult> results = fanOut(partitions, part -> ingest.ingestPartition(
-        new IngestActivities.PartitionRequest(runId, request.bucket(), part, p.shardTargetBytes(), p.defaultJurisdiction())));
+        new IngestActivities.PartitionRequest(runId, request.bucket(), part, p.shardTargetBytes(), p.defaultJurisdiction(),
+            p.quarantineUnknownLicense())));
     long in = 0, kept = 0, rejected = 0, quarantined = 0, bytes = 0;
     List<ArtifactRef> shards = new ArrayList<>();
     for (IngestActivities.PartitionResult r : results) {

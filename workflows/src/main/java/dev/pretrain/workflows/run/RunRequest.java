@@ -81,9 +81,35 @@ public record RunRequest(
     return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until);
   }
 
-  public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {
+  /**
+   * @param unknownLicense what ingest does with a record that declares no license when its source
+   *                       declares none either: {@code keep} (the default; the document's license
+   *                       stays unknown) or {@code quarantine} (what an audited corpus needs); null
+   *                       (a request written before this setting existed) means keep
+   */
+  public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction,
+      String unknownLicense) {
+
+    public static final String KEEP = "keep";
+    public static final String QUARANTINE = "quarantine";
+
+    public IngestParams {
+      if (unknownLicense != null && !unknownLicense.equals(KEEP) && !unknownLicense.equals(QUARANTINE)) {
+        throw new IllegalArgumentException("unknownLicense is keep or quarantine, not '" + unknownLicense + "'");
+      }
+    }
+
+    public IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {
+      this(targetPartitionBytes, shardTargetBytes, defaultJurisdiction, KEEP);
+    }
+
     public static IngestParams defaults() {
-      return new IngestParams(32L << 20, 16L << 20, "unknown");
+      return new IngestParams(32L << 20, 16L << 20, "unknown", KEEP);
+    }
+
+    /** True when a record of unknown license is quarantined. */
+    public boolean quarantineUnknownLicense() {
+      return QUARANTINE.equals(unknownLicense);
     }
   }
 

@@ -27,6 +27,11 @@ class StepOverridesTest {
 
     RunRequest in = StepOverrides.apply(request, "ingest", Map.of("defaultJurisdiction", "DE"));
     assertEquals("DE", in.ingest().defaultJurisdiction());
+    assertTrue(StepOverrides.apply(request, "ingest", Map.of("unknownLicense", "quarantine")).ingest()
+        .quarantineUnknownLicense());
+    IllegalArgumentException policy = assertThrows(IllegalArgumentException.class,
+        () -> StepOverrides.apply(request, "ingest", Map.of("unknownLicense", "drop")));
+    assertTrue(policy.getMessage().contains("unknownLicense is keep or quarantine"), policy.getMessage());
   }
 
   @Test

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  *   targetPartitionBytes: 32MiB
  *   shardTargetBytes: 16MiB
  *   defaultJurisdiction: unknown
+ *   unknownLicense: keep          # or quarantine: a record whose license neither it nor its source declares
  * tokenize:
  *   encoding: r50k_base
  *   valFraction: 0.01
@@ -77,7 +78,8 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     }
     return step;
   }
-  private static final Set<String> INGEST = Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction");
+  private static final Set<String> INGEST =
+      Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction", "unknownlicense");
   private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
 
   public RunRequest toRequest(String runId) {
@@ -121,11 +123,16 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     JsonNode ig = root.get("ingest");
     if (ig != null && !ig.isNull()) {
       checkKeys(ig, INGEST, where + " ingest");
-      ingest = new IngestParams(
-          size(field(ig, "targetPartitionBytes"), di.targetPartitionBytes(), where),
-          size(field(ig, "shardTargetBytes"), di.shardTargetBytes(), where),
-          field(ig, "defaultJurisdiction") == null ? di.defaultJurisdiction()
-              : field(ig, "defaultJurisdiction").asText());
+      try {
+        ingest = new IngestParams(
+            size(field(ig, "targetPartitionBytes"), di.targetPartitionBytes(), where),
+            size(field(ig, "shardTargetBytes"), di.shardTargetBytes(), where),
+            field(ig, "defaultJurisdiction") == null ? di.defaultJurisdiction()
+                : field(ig, "defaultJurisdiction").asText(),
+            field(ig, "unknownLicense") == null ? di.unknownLicense() : field(ig, "unknownLicense").asText());
+      } catch (IllegalArgumentException e) {
+        throw new RecipeException(where + ": ingest." + e.getMessage());
+      }
     }
     TokenizeParams dt = TokenizeParams.defaults();
     TokenizeParams tokenize = dt;

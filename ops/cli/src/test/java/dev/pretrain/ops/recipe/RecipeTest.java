@@ -83,6 +83,18 @@ class RecipeTest {
   }
 
   @Test
+  void unknownLicenseIsKeepOrQuarantine() throws Exception {
+    Path f = dir.resolve("license.yaml");
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ningest:\n  unknownLicense: quarantine\n");
+    assertTrue(Recipe.load(f, "pretrain").toRequest("id").ingest().quarantineUnknownLicense());
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\n");
+    assertEquals("keep", Recipe.load(f, "pretrain").ingest().unknownLicense());
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ningest:\n  unknownLicense: drop\n");
+    Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"));
+    assertTrue(e.getMessage().contains("unknownLicense is keep or quarantine, not 'drop'"), e.getMessage());
+  }
+
+  @Test
   void sizes() {
     assertEquals(4096, Recipe.parseSize("4096"));
     assertEquals(64L << 10, Recipe.parseSize("64KiB"));
