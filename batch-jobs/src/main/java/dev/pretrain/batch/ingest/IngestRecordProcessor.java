@@ -108,7 +108,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       return bad(r, IngestOutcome.QUARANTINED,
           "invalid UTF-8 at " + where + ": " + hex + " is not valid UTF-8 (encoding not guessed)", bytes);
     }
-    return r.format() == InputFormat.JSONL ? fromJsonLine(r, decoded) : fromTextFile(r, decoded);
+    return r.format().hasFields() ? fromJsonLine(r, decoded) : fromTextFile(r, decoded);
   }
 
   private IngestOutcome fromTextFile(RawRecord r, String decoded) {

@@ -35,6 +35,7 @@ final class InputFileCursor implements AutoCloseable {
   private final DigestingStream raw;
   private InputStream decoded;
   private BoundedLineReader lines;
+  private ParquetRows rows;
   private boolean done;
 
   private InputFileCursor(String uri, InputStream source, int maxRecordBytes) {
@@ -69,7 +70,11 @@ final class InputFileCursor implements AutoCloseable {
     if (done) {
       return null;
     }
-    return format == InputFormat.JSONL ? nextLine() : wholeFile();
+    return switch (format) {
+      case JSONL -> nextLine();
+      case TEXT -> wholeFile();
+      case PARQUET -> nextRow();
+    };
   }
 
   /** Bytes of the stored file read so far. */
@@ -92,6 +97,9 @@ final class InputFileCursor implements AutoCloseable {
     try {
       if (decoded != null && decoded != raw) {
         decoded.close(); // frees the inflater, closes raw
+      }
+      if (rows != null) {
+        rows.close(); // deletes the local copy
       }
       raw.close();
     } catch (IOException | UncheckedIOException e) {
@@ -133,6 +141,29 @@ final class InputFileCursor implements AutoCloseable {
         return brokenAt(1, 0, 0, new byte[0], e);
       }
       return brokenAt(lines.lineNumber(), lines.lineStart(), lines.consumed(), lines.head(), e);
+    }
+  }
+
+  /**
+   * The next Parquet row, as the JSON object of its columns; its "line" is the row number. A file or
+   * row Parquet cannot read ends the file with one quarantined record, like a broken gzip stream.
+   */
+  private RawRecord nextRow() {
+    long row = rows == null ? 1 : rows.rows() + 1;
+    try {
+      if (rows == null) {
+        rows = ParquetRows.open(raw);
+      }
+      byte[] json = rows.next();
+      if (json == null) {
+        done = true;
+        return null;
+      }
+      return RawRecord.data(uri, format, rows.rows(), 0, json);
+    } catch (ParquetRows.ParquetFileException e) {
+      done = true;
+      return RawRecord.fault(uri, format, row, 0, e.getMessage() + " (rows before it are kept, the rest of the file is"
+          + " not read)", new byte[0]);
     }
   }
 

@@ -4,13 +4,21 @@ import java.util.Locale;
 
 /**
  * How an input file is read, decided by its name: {@code .jsonl} or plain text, each optionally
- * compressed with gzip ({@code .gz}) or Zstandard ({@code .zst}).
+ * compressed with gzip ({@code .gz}) or Zstandard ({@code .zst}); or {@code .parquet} (compressed
+ * inside, by columns).
  */
 enum InputFormat {
   /** One JSON object per line. */
   JSONL,
   /** The whole file is one document. */
-  TEXT;
+  TEXT,
+  /** One record per row, columns as fields (like a JSONL object). */
+  PARQUET;
+
+  /** Formats whose records are field maps (validated like a JSON object), not whole texts. */
+  boolean hasFields() {
+    return this != TEXT;
+  }
 
   /** The compression of the stored bytes, by the name's last extension. */
   enum Compression {
@@ -37,6 +45,9 @@ enum InputFormat {
 
   static InputFormat of(String uri) {
     String name = uri.toLowerCase(Locale.ROOT);
+    if (name.endsWith(".parquet")) {
+      return PARQUET;
+    }
     Compression c = compression(uri);
     return name.substring(0, name.length() - c.extension.length()).endsWith(".jsonl") ? JSONL : TEXT;
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import blue.strategic.parquet.ParquetWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.Zstd;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.Inflater;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -201,6 +203,19 @@ class BadInputIngestTest {
         zstIds.subList(0, 30), List.of(new Bad(31, utf8(frame1.toString()).length, "quarantined",
             "truncated zstd input: zstd frame 2 ends early at compressed byte " + cutZst.length)),
         true, Map.of()));
+
+    // --- Parquet: a row is a record, its columns the fields; the file is checked before its rows
+    String docSchema = "message doc { optional int64 id; optional binary text (STRING); optional binary license (STRING); }";
+    byte[] goodParquet = parquet(docSchema, List.of(
+        Map.of("id", 1L, "text", "first row", "license", "CC0-1.0"),
+        Map.of("id", 2L, "license", "CC0-1.0"), // a null text: quarantined as for JSONL
+        Map.of("id", 3L, "text", "third row")));
+    cases.add(new Case("Parquet rows (int64 id, a row without text)", "rows.parquet", out -> out.write(goodParquet),
+        List.of("1", "3"), List.of(new Bad(2, 0, "quarantined", "field 'text' is null")), false,
+        Map.of("1", "first row", "3", "third row")));
+    byte[] cutParquet = Arrays.copyOf(goodParquet, goodParquet.length / 2);
+    cases.add(new Case("truncated Parquet (cut in half)", "cut.parquet", out -> out.write(cutParquet), List.of(),
+        List.of(new Bad(1, 0, "quarantined", "not a readable Parquet file: ")), true, Map.of()));
 
     // --- JSON that is not a document: quarantined; content rules: rejected
     cases.add(oneBadLine("JSON array", "array.jsonl", utf8("[{\"text\":\"in an array\"}]"), "quarantined",
@@ -488,6 +503,23 @@ class BadInputIngestTest {
       gz.write(utf8(s));
     }
     return out.toByteArray();
+  }
+
+  /** A Parquet file of {@code rows} (column name to value) written with parquet-floor's writer. */
+  static byte[] parquet(String schema, List<Map<String, Object>> rows) throws IOException {
+    Path f = Files.createTempFile("bad-input-", ".parquet");
+    Files.delete(f); // the writer creates it
+    try {
+      try (ParquetWriter<Map<String, Object>> w = ParquetWriter.writeFile(MessageTypeParser.parseMessageType(schema),
+          f.toFile(), (row, out) -> row.forEach(out::write))) {
+        for (Map<String, Object> row : rows) {
+          w.write(row);
+        }
+      }
+      return Files.readAllBytes(f);
+    } finally {
+      Files.deleteIfExists(f);
+    }
   }
 
   static byte[] zstd(String s) {
