@@ -66,7 +66,7 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     embedding = addParameter(param("tok_embeddings", Parameter.Type.WEIGHT, new Shape(config.vocabSize(), d)));
     named.put("tok_embeddings", embedding);
     for (int i = 0; i < config.layers(); i++) {
-      Layer layer = addChildBlock("layer" + i, new Layer(config));
+      Layer layer = addChildBlock("layer" + i, new Layer(config, () -> constants));
       layers.add(layer);
       for (Map.Entry<String, Parameter> e : layer.named.entrySet()) {
         named.put("blk." + i + "." + e.getKey(), e.getValue());
@@ -354,6 +354,7 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
   /** One decoder block. */
   static final class Layer extends AbstractBlock {
     private final ModelConfig config;
+    private final java.util.function.Supplier<Constants> constants; // the model's, made after its layers
     private final LinkedHashMap<String, Parameter> named = new LinkedHashMap<>();
     private final Parameter attnNorm;
     private final Parameter wq;
@@ -365,9 +366,10 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     private final Parameter wUp;
     private final Parameter wDown;
 
-    Layer(ModelConfig config) {
+    Layer(ModelConfig config, java.util.function.Supplier<Constants> constants) {
       super(VERSION);
       this.config = config;
+      this.constants = constants;
       int d = config.dModel();
       int f = config.ffnHidden();
       attnNorm = add("attention_norm", Parameter.Type.GAMMA, new Shape(d));
@@ -420,8 +422,7 @@ public final class LlamaModel extends AbstractBlock implements AutoCloseable {
     @Override
     protected NDList forwardInternal(
         ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-      // the layer needs the model's constants: LlamaModel.forward calls it directly
-      throw new UnsupportedOperationException("a decoder layer runs inside LlamaModel.forward only");
+      return new NDList(forward(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), constants.get()));
     }
 
     @Override
