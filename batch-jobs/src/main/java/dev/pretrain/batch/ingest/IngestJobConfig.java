@@ -99,7 +99,8 @@ public class IngestJobConfig {
   public IngestRecordReader ingestReader(ObjectStore store, IngestShardWriter writer, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
     IngestJob.Request request = IngestJob.launch(launches, launch).request();
-    return new IngestRecordReader(request.inputs(), store, request.maxRecordBytes(), writer::inputFileRead);
+    return new IngestRecordReader(request.inputs(), store, request.maxRecordBytes(),
+        IngestJob.launch(launches, launch).scratchDir(), writer::inputFileRead);
   }
 
   @Bean

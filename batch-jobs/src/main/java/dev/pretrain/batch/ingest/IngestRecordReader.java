@@ -1,6 +1,7 @@
 package dev.pretrain.batch.ingest;
 
 import dev.pretrain.db.storage.ObjectStore;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -18,17 +19,20 @@ public class IngestRecordReader implements ItemStreamReader<RawRecord> {
   private final ObjectStore store;
   private final int maxRecordBytes;
   private final Consumer<InputFileCursor.Digest> onFileDone;
+  private final Path scratchDir;
 
   private int next;
   private InputFileCursor current;
   private long recordsRead;
   private long bytesOfDoneFiles;
 
-  public IngestRecordReader(List<IngestJob.Input> files, ObjectStore store, int maxRecordBytes,
+  /** @param scratchDir where a Parquet input is copied to be read (the launch's, deleted after it) */
+  public IngestRecordReader(List<IngestJob.Input> files, ObjectStore store, int maxRecordBytes, Path scratchDir,
       Consumer<InputFileCursor.Digest> onFileDone) {
     this.files = List.copyOf(files);
     this.store = store;
     this.maxRecordBytes = maxRecordBytes;
+    this.scratchDir = scratchDir;
     this.onFileDone = onFileDone;
   }
 
@@ -46,7 +50,7 @@ public class IngestRecordReader implements ItemStreamReader<RawRecord> {
         if (next >= files.size()) {
           return null;
         }
-        current = InputFileCursor.open(files.get(next++).uri(), store, maxRecordBytes);
+        current = InputFileCursor.open(files.get(next++).uri(), store, maxRecordBytes, scratchDir);
       }
       RawRecord record = current.next();
       if (record != null) {

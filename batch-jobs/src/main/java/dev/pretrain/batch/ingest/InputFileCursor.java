@@ -36,17 +36,19 @@ final class InputFileCursor implements AutoCloseable {
   private InputStream decoded;
   private BoundedLineReader lines;
   private ParquetRows rows;
+  private final Path scratchDir;
   private boolean done;
 
-  private InputFileCursor(String uri, InputStream source, int maxRecordBytes) {
+  private InputFileCursor(String uri, InputStream source, int maxRecordBytes, Path scratchDir) {
     this.uri = uri;
+    this.scratchDir = scratchDir;
     this.format = InputFormat.of(uri);
     this.compression = InputFormat.compression(uri);
     this.maxRecordBytes = maxRecordBytes;
     this.raw = new DigestingStream(source, uri);
   }
 
-  static InputFileCursor open(String uri, ObjectStore store, int maxRecordBytes) {
+  static InputFileCursor open(String uri, ObjectStore store, int maxRecordBytes, Path scratchDir) {
     InputStream source;
     if (uri.startsWith("s3://")) {
       String rest = uri.substring("s3://".length());
@@ -62,7 +64,7 @@ final class InputFileCursor implements AutoCloseable {
         throw new UncheckedIOException("cannot open " + uri + ": " + e.getMessage(), e);
       }
     }
-    return new InputFileCursor(uri, source, maxRecordBytes);
+    return new InputFileCursor(uri, source, maxRecordBytes, scratchDir);
   }
 
   /** The next record, or null when the file is done. */
@@ -152,7 +154,7 @@ final class InputFileCursor implements AutoCloseable {
     long row = rows == null ? 1 : rows.rows() + 1;
     try {
       if (rows == null) {
-        rows = ParquetRows.open(raw);
+        rows = ParquetRows.open(raw, scratchDir);
       }
       byte[] json = rows.next();
       if (json == null) {

@@ -24,7 +24,9 @@ import org.apache.parquet.schema.Type;
  * <p>Read with parquet-floor, which runs parquet-hadoop's reader with the handful of Hadoop classes
  * it needs bundled, instead of Hadoop's client (about 60 MB of dependencies, and a local-filesystem
  * layer we do not use). Parquet keeps its index at the end of the file, so the stored bytes are first
- * copied to a local temporary file (disk, not memory); then rows are decoded one row group at a time.
+ * copied to a file in the job's scratch directory under the worker's work directory (disk, not
+ * memory, and not {@code /tmp}; the launcher deletes that directory after the job); then rows are
+ * decoded one row group at a time.
  * A {@code text} column that is binary without Parquet's STRING annotation is refused: its values
  * would come out as hex, not text.
  */
@@ -46,10 +48,10 @@ final class ParquetRows implements AutoCloseable {
    * is thrown as it is (storage or disk, not the data); a file Parquet cannot open throws
    * {@link ParquetFileException}.
    */
-  static ParquetRows open(InputStream stored) {
+  static ParquetRows open(InputStream stored, Path scratchDir) {
     Path tmp;
     try {
-      tmp = Files.createTempFile("ingest-", ".parquet");
+      tmp = Files.createTempFile(Files.createDirectories(scratchDir), "input-", ".parquet");
       Files.copy(stored, tmp, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy a Parquet input to local disk: " + e.getMessage(), e);
