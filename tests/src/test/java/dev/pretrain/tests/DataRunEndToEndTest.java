@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.curation.CurationRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.lineage.LineageQueries;
 import dev.pretrain.db.runs.RunRepository;
@@ -15,6 +16,7 @@ import dev.pretrain.ops.corpus.CorpusSpec;
 import dev.pretrain.ops.corpus.FetchResult;
 import dev.pretrain.ops.config.PretrainConfig;
 import dev.pretrain.ops.recipe.Recipe;
+import dev.pretrain.ops.report.CurationReport;
 import dev.pretrain.ops.worker.PipelineWorker;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.run.PretrainingRunWorkflow;
@@ -54,6 +56,7 @@ class DataRunEndToEndTest {
   static RunSummary summary;
   static String runId;
   static Path badDir;
+  static FetchResult corpus;
 
   @BeforeAll
   static void runOnce() throws Exception {
@@ -62,7 +65,7 @@ class DataRunEndToEndTest {
     PretrainConfig cfg = stack.config;
     worker = PipelineWorker.start(cfg, stack.temporal, 2);
 
-    FetchResult corpus = new CorpusFetcher(cfg.dataDir(), cfg.objectStore(), stack.database, System.err::println)
+    corpus = new CorpusFetcher(cfg.dataDir(), cfg.objectStore(), stack.database, System.err::println)
         .fetch(CorpusSpec.named("quick"), PretrainConfig.CORPUS_BUCKET, "e2e-quick");
     badDir = writeBadInputs(dataDir.resolve("bad-input"));
 
@@ -127,7 +130,8 @@ class DataRunEndToEndTest {
     Map<String, Long> dedup = step("dedup").counts();
     Map<String, Long> tokenize = step("tokenize").counts();
 
-    assertEquals(ingest.get("records_in"), ingest.get("kept") + ingest.get("rejected") + ingest.get("quarantined"));
+    assertEquals(ingest.get("records_in"),
+        ingest.get("kept") + ingest.get("rejected") + ingest.get("quarantined") + ingest.get("filtered"));
     assertEquals(ingest.get("kept"), dedup.get("documents_in"));
     assertEquals(dedup.get("documents_in"), dedup.get("kept") + dedup.get("duplicates"));
     assertEquals(dedup.get("kept"), tokenize.get("documents"));
@@ -141,6 +145,50 @@ class DataRunEndToEndTest {
     assertEquals(dedup.get("duplicates"), docs.decisions(runId, "dedup").stream()
         .filter(d -> d.decision().equals("duplicate") && d.relatedDocId() != null).count());
     assertEquals("completed", new RunRepository(stack.database.jdbc()).find(runId).orElseThrow().status());
+  }
+
+  @Test
+  void curationCountsAreConservedPerSourceAndReasonAndEveryRemovalSaysWhy() {
+    Map<String, Long> ingest = step("ingest").counts();
+    Map<String, Long> dedup = step("dedup").counts();
+    CurationRepository curation = new CurationRepository(stack.database.jdbc());
+    CurationReport report = new CurationReport(runId, curation.tally(runId));
+    System.err.println(report.text());
+    assertTrue(report.conserved(), report.text());
+    List<CurationReport.SourceLine> lines = report.lines();
+    // per source, "in" is every record the corpus fetch wrote for it
+    for (FetchResult.SourceResult s : corpus.sources()) {
+      CurationReport.SourceLine line = lines.stream().filter(l -> l.source().equals(s.id())).findFirst()
+          .orElseThrow(() -> new AssertionError("no curation line for source " + s.id() + ": " + report.text()));
+      assertEquals(s.docs(), line.in(), s.id());
+    }
+    // the per-source lines add up to the workflow's totals
+    assertEquals(ingest.get("records_in"), lines.stream().mapToLong(CurationReport.SourceLine::in).sum());
+    assertEquals(dedup.get("kept"), lines.stream().mapToLong(CurationReport.SourceLine::kept).sum());
+    assertEquals(ingest.get("filtered"), removed(lines, "filtered"));
+    assertEquals(dedup.get("duplicates"), removed(lines, "deduplicated"));
+    assertEquals(ingest.get("quarantined"), removed(lines, "quarantined"));
+    assertTrue(ingest.get("filtered") > 0, "the quality rules removed documents: " + report.text());
+
+    // every filtered document says which rule removed it, what was measured and the threshold
+    DocumentRepository docs = new DocumentRepository(stack.database.jdbc());
+    List<DocumentRepository.Decision> filtered = docs.decisions(runId, "curate").stream()
+        .filter(d -> d.decision().equals("filtered")).toList();
+    assertEquals(ingest.get("filtered"), filtered.size());
+    for (DocumentRepository.Decision d : filtered.subList(0, Math.min(20, filtered.size()))) {
+      CurationRepository.RuleDecision rule = curation.decisionsOn(runId, d.docId()).stream()
+          .filter(r -> r.action().equals("rejected")).findFirst()
+          .orElseThrow(() -> new AssertionError("no rejecting rule recorded for " + d.docId()));
+      assertTrue(rule.threshold() != null && d.reason().contains(rule.rule()), d + " / " + rule);
+    }
+    // ... and is in the run's rejects shard
+    assertTrue(new ArtifactRepository(stack.database.jdbc()).byRun(runId).stream()
+        .anyMatch(a -> a.kind().equals("rejects")), "rejects shard recorded");
+  }
+
+  private static long removed(List<CurationReport.SourceLine> lines, String outcome) {
+    return lines.stream().flatMap(l -> l.removed().entrySet().stream())
+        .filter(e -> e.getKey().startsWith(outcome + ":")).mapToLong(Map.Entry::getValue).sum();
   }
 
   @Test

@@ -7,10 +7,11 @@ import dev.pretrain.workflows.train.TrainParams;
 final class E2eParams {
   private E2eParams() {}
 
+  /** Keeps the request's inputs and curation settings. */
   static RunRequest fast(RunRequest request) {
     // small partitions and shards, so the fan-out and shard rolling are exercised on a few MB
     return new RunRequest(request.runId(), request.recipe(), request.inputs(), request.bucket(),
-        new RunRequest.IngestParams(2L << 20, 1L << 20, "US"),
+        new RunRequest.IngestParams(2L << 20, 1L << 20, "US", RunRequest.IngestParams.KEEP, request.ingest().curate()),
         // enough held-out documents for a meaningful validation loss on a small corpus
         new RunRequest.TokenizeParams("r50k_base", 0.2, java.util.List.of()), TrainParams.quick());
   }

@@ -28,7 +28,7 @@ public final class CachedSteps {
   private static final Map<String, Spec> BY_TYPE = new HashMap<>();
 
   static {
-    add(IngestActivities.class, "ingestPartition", "ingest-1", request -> StepNames.INGEST);
+    add(IngestActivities.class, "ingestPartition", "ingest-2", request -> StepNames.INGEST);
     add(DedupActivities.class, "dedup", "dedup-1", request -> StepNames.DEDUP);
     add(TokenizeActivities.class, "tokenizeShard", "tokenize-1", request -> StepNames.TOKENIZE);
     add(TrainActivities.class, "train", "train-1", request -> StepNames.TRAIN);

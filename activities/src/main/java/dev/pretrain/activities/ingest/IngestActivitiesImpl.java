@@ -5,14 +5,17 @@ import static dev.pretrain.activities.ArtifactRefs.ref;
 import dev.pretrain.activities.ActivityFailures;
 import dev.pretrain.activities.ArtifactRefs;
 import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.batch.curate.CurationSettings;
 import dev.pretrain.batch.ingest.IngestInputException;
 import dev.pretrain.batch.ingest.IngestJob;
+import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
 import dev.pretrain.workflows.ingest.IngestProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Plans the ingest partitions of a run and runs the ingest batch job over one partition,
@@ -45,12 +48,19 @@ public class IngestActivitiesImpl implements IngestActivities {
       IngestJob.Request job = new IngestJob.Request(request.runId(), partition.index(), ctx.getInfo().getAttempt(),
           request.bucket(), partition.files().stream().map(f -> new IngestJob.Input(f.uri(), f.sizeBytes())).toList(),
           request.shardTargetBytes(), request.defaultJurisdiction(), IngestJob.DEFAULT_MAX_RECORD_BYTES,
-          Boolean.TRUE.equals(request.quarantineUnknownLicense()));
+          Boolean.TRUE.equals(request.quarantineUnknownLicense()), curation(request.curate()));
       long partitionBytes = partition.files().stream().mapToLong(f -> f.sizeBytes()).sum();
       IngestJob.Result r = IngestJob.run(services.batch(), job,
           (records, bytes) -> ctx.heartbeat(new IngestProgress(records, bytes, partitionBytes)));
       return new PartitionResult(r.partition(), r.recordsIn(), r.kept(), r.rejected(), r.quarantined(), r.bytesIn(),
-          r.documentShards().stream().map(ArtifactRefs::ref).toList(), ref(r.quarantine()));
+          r.documentShards().stream().map(ArtifactRefs::ref).toList(), ref(r.quarantine()), r.filtered(),
+          r.redacted(), ref(r.rejects()));
     });
+  }
+
+  /** The batch job's curation settings for a run's; null (no curation) stays null. */
+  static CurationSettings curation(CurateParams p) {
+    return p == null || !p.any() ? null : new CurationSettings(p.filters(), p.languageId(), p.pii(),
+        p.minLanguageConfidence(), p.languages(), Set.copyOf(p.docsSources()));
   }
 }

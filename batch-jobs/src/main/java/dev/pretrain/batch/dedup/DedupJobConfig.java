@@ -5,6 +5,7 @@ import dev.pretrain.batch.shards.DocumentShardReader;
 import dev.pretrain.batch.shards.ShardDocument;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.curation.CurationRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -83,6 +84,7 @@ public class DedupJobConfig {
       @Value("#{jobParameters['launch']}") String launch) {
     var l = DedupJob.launch(launches, launch);
     return new DedupShardWriter(l.scratchDir(), l.request().runId(), new DocumentRepository(database.jdbc()),
+        new CurationRepository(database.jdbc()),
         l.progress());
   }
 

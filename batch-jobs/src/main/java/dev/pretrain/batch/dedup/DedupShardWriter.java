@@ -1,5 +1,6 @@
 package dev.pretrain.batch.dedup;
 
+import dev.pretrain.db.curation.CurationRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.documents.DocumentRepository.Decision;
 import java.io.BufferedWriter;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -29,17 +32,23 @@ public class DedupShardWriter implements ItemStreamWriter<DedupVerdict> {
   private final Path dir;
   private final String runId;
   private final DocumentRepository documents;
+  private final CurationRepository curation;
   private final LongConsumer progress;
+  // kept and duplicates per source, for the run's per-source tally (in = kept + ... + deduplicated)
+  private final Map<String, Long> keptBySource = new TreeMap<>();
+  private final Map<String, Long> duplicatesBySource = new TreeMap<>();
 
   private int openShard = -1;
   private Writer out;
   private long kept;
   private long duplicates;
 
-  public DedupShardWriter(Path dir, String runId, DocumentRepository documents, LongConsumer progress) {
+  public DedupShardWriter(Path dir, String runId, DocumentRepository documents, CurationRepository curation,
+      LongConsumer progress) {
     this.dir = dir;
     this.runId = runId;
     this.documents = documents;
+    this.curation = curation;
     this.progress = progress;
   }
 
@@ -54,15 +63,23 @@ public class DedupShardWriter implements ItemStreamWriter<DedupVerdict> {
       if (v.duplicate()) {
         decisions.add(new Decision(v.document().id(), "duplicate",
             "same normalized text as " + v.keptTwinId(), v.keptTwinId()));
+        duplicatesBySource.merge(v.document().source() == null ? "?" : v.document().source(), 1L, Long::sum);
         duplicates++;
       } else {
         writerFor(v.document().shardIndex()).append(v.document().json()).append('\n');
+        keptBySource.merge(v.document().source() == null ? "?" : v.document().source(), 1L, Long::sum);
         kept++;
       }
     }
     if (!decisions.isEmpty()) {
       documents.recordDecisions(runId, DedupJob.STEP, decisions);
     }
+    // the whole tally so far, in the chunk's transaction: a redone job rewrites it from scratch
+    List<CurationRepository.Tally> rows = new ArrayList<>();
+    keptBySource.forEach((source, n) -> rows.add(new CurationRepository.Tally(source, "kept", "", n)));
+    duplicatesBySource.forEach((source, n) -> rows.add(new CurationRepository.Tally(source, "deduplicated",
+        "exact duplicate", n)));
+    curation.replaceTally(runId, DedupJob.STEP, 0, rows);
     progress.accept(kept + duplicates);
   }
 

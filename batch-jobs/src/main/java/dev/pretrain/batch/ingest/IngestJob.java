@@ -1,5 +1,6 @@
 package dev.pretrain.batch.ingest;
 
+import dev.pretrain.batch.curate.CurationSettings;
 import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
@@ -39,12 +40,19 @@ public final class IngestJob {
    * @param maxRecordBytes      longer lines / text files are quarantined
    * @param quarantineUnknownLicense quarantine a record when neither it nor its source (the
    *                            {@code sources} table) declares a license
+   * @param curation            the curation stage after validation, or null for none
    */
   public record Request(
       String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
-      String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense) {
+      String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense, CurationSettings curation) {
     public Request {
       inputs = List.copyOf(inputs);
+    }
+
+    public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
+        String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense) {
+      this(runId, partition, attempt, bucket, inputs, shardTargetBytes, defaultJurisdiction, maxRecordBytes,
+          quarantineUnknownLicense, null);
     }
 
     public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
@@ -59,14 +67,18 @@ public final class IngestJob {
   }
 
   /**
-   * Counts are conserved: {@code recordsIn = kept + rejected + quarantined}.
+   * Counts are conserved: {@code recordsIn = kept + rejected + quarantined + filtered}.
    *
    * @param bytesIn    bytes read from the input files (compressed size for .gz)
    * @param quarantine the quarantine shard, or null when every record was kept
+   * @param filtered   documents curation removed
+   * @param redacted   kept documents whose text had PII replaced
+   * @param rejects    the shard of documents curation removed, or null when none was
    */
   public record Result(
       int partition, long recordsIn, long kept, long rejected, long quarantined, long bytesIn,
-      List<ObjectStore.Stored> documentShards, ObjectStore.Stored quarantine) {}
+      List<ObjectStore.Stored> documentShards, ObjectStore.Stored quarantine, long filtered, long redacted,
+      ObjectStore.Stored rejects) {}
 
   /** Called after every chunk with the records and input bytes read so far. */
   @FunctionalInterface
@@ -108,9 +120,12 @@ public final class IngestJob {
     }
     ObjectStore.Stored quarantine = finish.getInt(IngestJobConfig.QUARANTINE_SHARDS) == 0 ? null
         : recorded(artifacts, request.bucket(), RunObjectKeys.ingestQuarantine(request.runId(), request.partition()));
+    ObjectStore.Stored rejects = finish.getInt(IngestJobConfig.REJECTS_SHARDS) == 0 ? null
+        : recorded(artifacts, request.bucket(), RunObjectKeys.ingestRejects(request.runId(), request.partition()));
     return new Result(request.partition(), finish.getLong(IngestJobConfig.RECORDS_IN),
         finish.getLong(IngestJobConfig.KEPT), finish.getLong(IngestJobConfig.REJECTED),
-        finish.getLong(IngestJobConfig.QUARANTINED), finish.getLong(IngestJobConfig.BYTES_IN), shards, quarantine);
+        finish.getLong(IngestJobConfig.QUARANTINED), finish.getLong(IngestJobConfig.BYTES_IN), shards, quarantine,
+        finish.getLong(IngestJobConfig.FILTERED), finish.getLong(IngestJobConfig.REDACTED), rejects);
   }
 
   private static ObjectStore.Stored recorded(ArtifactRepository artifacts, String bucket, String key) {

@@ -1,7 +1,13 @@
 package dev.pretrain.batch.ingest;
 
-/** What became of one input record: kept as a document, or not (with the reason). Nothing is dropped silently. */
-sealed interface IngestOutcome permits IngestOutcome.Kept, IngestOutcome.Bad {
+import dev.pretrain.batch.curate.CurationNote;
+import java.util.List;
+
+/**
+ * What became of one input record: kept as a document, removed by curation (with the rule), or not a
+ * document (with the reason). Nothing is dropped silently.
+ */
+sealed interface IngestOutcome permits IngestOutcome.Kept, IngestOutcome.Filtered, IngestOutcome.Bad {
 
   String QUARANTINED = "quarantined";
   String REJECTED = "rejected";
@@ -13,11 +19,40 @@ sealed interface IngestOutcome permits IngestOutcome.Kept, IngestOutcome.Bad {
   /**
    * A document with its normalized text and metadata; {@code sha256} is of the normalized UTF-8 text.
    *
-   * @param change what ingest removed from the text beyond BOM/line-end/NFC normalization (recorded as a
-   *               document decision), or null
+   * @param change   what ingest removed from the text beyond BOM/line-end/NFC normalization (recorded as a
+   *                 document decision), or null
+   * @param curation what curation measured and did (language, PII, lines removed), or null when it did not run
    */
   record Kept(String fileUri, long line, String id, String text, String source, String sourceVersion, String path,
-      String license, String language, String jurisdiction, String sha256, String change) implements IngestOutcome {}
+      String license, String language, String jurisdiction, String sha256, String change,
+      List<CurationNote> curation) implements IngestOutcome {
+
+    /** The same document after curation: its text (and digest) as curation left it, with its notes. */
+    Kept curated(String curatedText, List<CurationNote> notes) {
+      String digest = curatedText.equals(text) ? sha256 : IngestRecordProcessor.sha256(curatedText);
+      return new Kept(fileUri, line, id, curatedText, source, sourceVersion, path, license, language, jurisdiction,
+          digest, change, List.copyOf(notes));
+    }
+  }
+
+  /**
+   * A valid document that curation removed: the rule that did, with what it measured and the threshold.
+   *
+   * @param notes   everything curation measured before it stopped (the rejection last)
+   * @param ruleSet the quality rule set applied ("prose", "docs"), or null
+   */
+  record Filtered(Kept document, CurationNote rejection, List<CurationNote> notes, String ruleSet)
+      implements IngestOutcome {
+    @Override
+    public String fileUri() {
+      return document.fileUri();
+    }
+
+    @Override
+    public long line() {
+      return document.line();
+    }
+  }
 
   /**
    * @param disposition {@link #QUARANTINED} (unreadable, malformed) or {@link #REJECTED} (readable, but not a document)

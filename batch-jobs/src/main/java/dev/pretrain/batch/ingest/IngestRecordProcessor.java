@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -92,9 +93,13 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     }
     byte[] bytes = r.bytes();
     int skip = r.line() == 1 && startsWithBom(bytes) ? UTF8_BOM.length : 0;
+    if (Utf8.isValid(bytes, skip)) { // the common case, checked fast; JSON is then parsed from the bytes
+      return r.format().hasFields() ? fromJsonLine(r, bytes, skip)
+          : fromTextFile(r, new String(bytes, skip, bytes.length - skip, StandardCharsets.UTF_8));
+    }
     String decoded;
     try {
-      decoded = decodeStrict(bytes, skip);
+      decoded = decodeStrict(bytes, skip); // names the first bad byte
     } catch (MalformedAt e) {
       // no encoding is guessed (Latin-1, CP1252 ...): a wrong guess would silently corrupt the text
       String where = r.format() == InputFormat.JSONL
@@ -108,7 +113,8 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       return bad(r, IngestOutcome.QUARANTINED,
           "invalid UTF-8 at " + where + ": " + hex + " is not valid UTF-8 (encoding not guessed)", bytes);
     }
-    return r.format().hasFields() ? fromJsonLine(r, decoded) : fromTextFile(r, decoded);
+    byte[] utf8 = decoded.getBytes(StandardCharsets.UTF_8); // not reached while Utf8 agrees with the JDK's decoder
+    return r.format().hasFields() ? fromJsonLine(r, utf8, 0) : fromTextFile(r, decoded);
   }
 
   private IngestOutcome fromTextFile(RawRecord r, String decoded) {
@@ -116,16 +122,22 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     return keep(r, null, decoded, name, null, r.fileUri(), null, null, null);
   }
 
-  private IngestOutcome fromJsonLine(RawRecord r, String decoded) {
-    if (decoded.isBlank()) {
+  /** @param utf8 valid UTF-8 from {@code from} on */
+  private IngestOutcome fromJsonLine(RawRecord r, byte[] utf8, int from) {
+    if (isBlank(utf8, from)) {
       return bad(r, IngestOutcome.REJECTED, "blank line", r.bytes());
     }
     JsonNode node;
     try {
-      node = JSON.readTree(decoded);
+      // Jackson guesses UTF-16/32 from NUL bytes at the start; such a line is parsed as the UTF-8 text it is
+      node = nulInFirstFour(utf8, from)
+          ? JSON.readTree(new String(utf8, from, utf8.length - from, StandardCharsets.UTF_8))
+          : JSON.readTree(utf8, from, utf8.length - from);
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
       return bad(r, IngestOutcome.QUARANTINED, "invalid JSON" + where + ": " + e.getOriginalMessage(), r.bytes());
+    } catch (IOException e) { // from a byte array: not an I/O failure, a parse one
+      return bad(r, IngestOutcome.QUARANTINED, "invalid JSON: " + e.getMessage(), r.bytes());
     }
     if (node == null || !node.isObject()) {
       String got = node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);
@@ -142,7 +154,8 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       return bad(r, IngestOutcome.QUARANTINED,
           "field 'text' is not a string (got " + text.getNodeType().name().toLowerCase(Locale.ROOT) + ")", r.bytes());
     }
-    if (hasUnpairedSurrogate(text.asText())) { // from a lone JSON surrogate escape: not encodable as UTF-8
+    if (TextScan.of(text.asText()).surrogates() && hasUnpairedSurrogate(text.asText())) {
+      // from a lone JSON surrogate escape: not encodable as UTF-8
       return bad(r, IngestOutcome.QUARANTINED, "field 'text' has an unpaired surrogate escape", r.bytes());
     }
     Map<String, String> meta = new HashMap<>();
@@ -176,15 +189,16 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
 
   private IngestOutcome keep(RawRecord r, String id, String rawText, String source, String sourceVersion, String path,
       String license, String language, String jurisdiction) {
-    String text = normalize(rawText);
-    int nul = text.indexOf('\0');
+    TextScan scan = TextScan.of(rawText); // one pass decides which of the checks below need a pass of their own
+    String text = normalize(rawText, scan);
+    int nul = scan.nul() ? text.indexOf('\0') : -1;
     if (nul >= 0) {
       // NUL does not occur in text; it marks binary or UTF-16 data (and PostgreSQL text refuses it)
       return bad(r, IngestOutcome.REJECTED, "text contains NUL (U+0000) at character "
           + text.codePointCount(0, nul) + ": binary or UTF-16 data, not text", r.bytes());
     }
     String change = null;
-    String stripped = stripControls(text);
+    String stripped = scan.controls() ? stripControls(text) : text;
     if (stripped != text) {
       change = "removed " + describeControls(text) + " from the text";
       text = stripped;
@@ -208,7 +222,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     }
     return new IngestOutcome.Kept(r.fileUri(), r.line(), docId, text, source, sourceVersion,
         path != null ? path : r.fileUri(), license, language, jurisdiction != null ? jurisdiction : defaultJurisdiction,
-        sha256(text), change);
+        sha256(text), change, null);
   }
 
   /**
@@ -286,13 +300,74 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
 
   /** Leading BOM removed, CRLF and lone CR as LF, Unicode NFC. */
   static String normalize(String s) {
+    return normalize(s, TextScan.of(s));
+  }
+
+  private static String normalize(String s, TextScan scan) {
     if (!s.isEmpty() && s.charAt(0) == '\uFEFF') {
       s = s.substring(1);
     }
-    if (s.indexOf('\r') >= 0) {
+    if (scan.carriageReturns()) {
       s = s.replace("\r\n", "\n").replace('\r', '\n');
     }
+    // text below U+0300 (ASCII, Latin-1, most Latin Extended) has no combining marks: it is NFC as it is
+    if (!scan.mayNeedNfc()) {
+      return s;
+    }
     return Normalizer.isNormalized(s, Normalizer.Form.NFC) ? s : Normalizer.normalize(s, Normalizer.Form.NFC);
+  }
+
+  /**
+   * What one pass over a text finds, so that the rarely needed passes (control removal, NUL search,
+   * surrogate pairing, NFC) run only on the texts that need them.
+   */
+  record TextScan(boolean carriageReturns, boolean nul, boolean controls, boolean surrogates, boolean mayNeedNfc) {
+    static TextScan of(String s) {
+      boolean cr = false, nul = false, controls = false, surrogates = false, nfc = false;
+      for (int i = 0, n = s.length(); i < n; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20) {
+          if (c == '\r') {
+            cr = true;
+          } else if (c == 0) {
+            nul = true;
+          } else if (c != '\n' && c != '\t') {
+            controls = true;
+          }
+        } else if (c >= 0x7f) {
+          if (c <= 0x9f) {
+            controls = true;
+          } else if (c >= 0x300) {
+            nfc = true;
+            surrogates |= Character.isSurrogate(c);
+          }
+        }
+      }
+      return new TextScan(cr, nul, controls, surrogates, nfc);
+    }
+  }
+
+  private static boolean nulInFirstFour(byte[] b, int from) {
+    for (int i = from; i < Math.min(b.length, from + 4); i++) {
+      if (b[i] == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A line of whitespace only (as String#isBlank sees it), checked on its UTF-8 bytes. */
+  private static boolean isBlank(byte[] utf8, int from) {
+    for (int i = from; i < utf8.length; i++) {
+      int b = utf8[i];
+      if (b < 0) { // a non-ASCII character: let the JDK decide whether it is whitespace
+        return new String(utf8, from, utf8.length - from, StandardCharsets.UTF_8).isBlank();
+      }
+      if (!Character.isWhitespace(b)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String sha256(String text) {

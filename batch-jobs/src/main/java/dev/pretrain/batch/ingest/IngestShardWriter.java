@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.batch.curate.CurationNote;
 import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.curation.CurationRepository;
 import dev.pretrain.db.documents.DocumentRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.db.storage.RunObjectKeys;
@@ -25,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
@@ -43,8 +47,23 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   public static final String KIND_DOCUMENTS = "documents";
   public static final String KIND_QUARANTINE = "quarantine";
   public static final String KIND_INPUT_FILE = "input-file";
+  /** Documents curation removed, each with its rule, measured value and threshold. */
+  public static final String KIND_REJECTS = "rejects";
   /** Decision recorded for a kept document whose text had control characters removed. */
   public static final String DECISION_NORMALIZED = "normalized";
+  /** The step name of curation's decisions (curation runs inside the ingest job). */
+  public static final String CURATE_STEP = "curate";
+  /** Curation decision on a document a rule removed. */
+  public static final String DECISION_FILTERED = "filtered";
+  /** Curation decision on a kept document whose text curation changed (PII replaced, lines removed). */
+  public static final String DECISION_CHANGED = "changed";
+  /** Tally outcomes: every record ends in exactly one of the first four; the last two are flags on kept ones. */
+  public static final String KEPT = "kept";
+  public static final String FILTERED = "filtered";
+  public static final String CHANGED = "changed";
+  public static final String FLAGGED = "flagged";
+  private static final Pattern NUMBER = Pattern.compile("(?<![\\w-])\\d+(?![\\w-])");
+  private static final Pattern QUOTED = Pattern.compile("(?<!field )'[^']*'");
   private static final String JSONL = "application/x-ndjson";
 
   private static final JsonFactory JSON = JsonFactory.builder()
@@ -59,6 +78,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   private final ObjectStore store;
   private final DocumentRepository documents;
   private final ArtifactRepository artifacts;
+  private final CurationRepository curation;
   private final ByteArrayOutputStream lineBuffer = new ByteArrayOutputStream(1 << 16);
 
   // the open shard
@@ -73,37 +93,63 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   private final Path quarantineFile;
   private final Set<String> filesWithBadRecords = new TreeSet<>();
 
+  private OutputStream rejectsOut;
+  private final Path rejectsFile;
+  private final List<DocumentRepository.Membership> rejectMembers = new ArrayList<>();
+  private final Set<String> filesWithRejects = new TreeSet<>();
+
   private final Map<String, InputFileCursor.Digest> digests = new HashMap<>();
   private long kept;
   private long rejected;
   private long quarantined;
+  private long filtered;
+  private long redacted;
+  // per source (documents) or input file (bad records, whose source may be unreadable): [key, outcome, reason] -> n
+  private final Map<List<String>, Long> tally = new TreeMap<>(IngestShardWriter::compareKeys);
+  private final Map<List<String>, Long> badTally = new TreeMap<>(IngestShardWriter::compareKeys);
+  private final Map<String, Set<String>> sourcesByFile = new HashMap<>();
 
   public IngestShardWriter(IngestJob.Request request, Path dir, ObjectStore store, DocumentRepository documents,
-      ArtifactRepository artifacts) {
+      ArtifactRepository artifacts, CurationRepository curation) {
     this.request = request;
     this.dir = dir;
     this.store = store;
     this.documents = documents;
     this.artifacts = artifacts;
+    this.curation = curation;
     this.quarantineFile = dir.resolve("quarantine.jsonl");
+    this.rejectsFile = dir.resolve("rejects.jsonl");
   }
 
   @Override
   public void write(Chunk<? extends IngestOutcome> chunk) throws IOException {
     List<DocumentRepository.Document> docs = new ArrayList<>(chunk.size());
     List<DocumentRepository.Decision> changes = new ArrayList<>();
+    List<DocumentRepository.Decision> curated = new ArrayList<>();
+    List<CurationRepository.RuleDecision> rules = new ArrayList<>();
     for (IngestOutcome outcome : chunk) {
       if (outcome instanceof IngestOutcome.Kept k) {
         writeDocument(k);
         if (k.change() != null) { // a kept document whose text ingest changed: the change is recorded (lineage)
           changes.add(new DocumentRepository.Decision(k.id(), DECISION_NORMALIZED, k.change(), null));
         }
-        docs.add(new DocumentRepository.Document(k.id(), k.source(), k.sourceVersion(), k.path(), k.license(),
-            k.language(), k.jurisdiction(), k.sha256(), k.text().codePointCount(0, k.text().length()), k.fileUri(),
-            k.line(), request.runId()));
+        docs.add(documentRow(k));
+        count(k.source(), KEPT, "");
+        if (k.curation() != null) {
+          noteCuration(k, rules, curated);
+        }
         kept++;
+      } else if (outcome instanceof IngestOutcome.Filtered f) {
+        IngestOutcome.Kept k = f.document();
+        writeRejected(f);
+        docs.add(documentRow(k)); // a removed document is still a document: lineage answers why it was removed
+        curated.add(new DocumentRepository.Decision(k.id(), DECISION_FILTERED, f.rejection().describe(), null));
+        rules.addAll(ruleRows(k.id(), f.notes()));
+        count(k.source(), FILTERED, f.rejection().rule());
+        filtered++;
       } else if (outcome instanceof IngestOutcome.Bad b) {
         writeBad(b);
+        badTally.merge(List.of(b.fileUri(), b.disposition(), category(b.reason())), 1L, Long::sum);
         if (IngestOutcome.REJECTED.equals(b.disposition())) {
           rejected++;
         } else {
@@ -115,6 +161,101 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     if (!changes.isEmpty()) {
       documents.recordDecisions(request.runId(), IngestJob.STEP, changes);
     }
+    if (!curated.isEmpty()) {
+      documents.recordDecisions(request.runId(), CURATE_STEP, curated);
+    }
+    curation.record(request.runId(), rules);
+  }
+
+  private DocumentRepository.Document documentRow(IngestOutcome.Kept k) {
+    sourcesByFile.computeIfAbsent(k.fileUri(), f -> new TreeSet<>()).add(k.source());
+    return new DocumentRepository.Document(k.id(), k.source(), k.sourceVersion(), k.path(), k.license(),
+        k.language(), k.jurisdiction(), k.sha256(), k.text().codePointCount(0, k.text().length()), k.fileUri(),
+        k.line(), request.runId());
+  }
+
+  /** A kept document's curation rows; a text change (PII, removed lines) is also a decision, with its reasons. */
+  private void noteCuration(IngestOutcome.Kept k, List<CurationRepository.RuleDecision> rules,
+      List<DocumentRepository.Decision> curated) {
+    rules.addAll(ruleRows(k.id(), k.curation()));
+    StringBuilder changed = new StringBuilder();
+    boolean pii = false;
+    for (CurationNote n : k.curation()) {
+      boolean redaction = CurationRepository.REDACTED.equals(n.action());
+      if (redaction || CurationRepository.REMOVED_LINES.equals(n.action())) {
+        changed.append(changed.length() == 0 ? "" : "; ").append(n.describe());
+        count(k.source(), CHANGED, n.rule());
+        pii |= redaction;
+      } else if (CurationRepository.MISMATCH.equals(n.action())) {
+        count(k.source(), FLAGGED, n.rule());
+      }
+    }
+    if (changed.length() > 0) {
+      curated.add(new DocumentRepository.Decision(k.id(), DECISION_CHANGED, changed.toString(), null));
+    }
+    if (pii) {
+      redacted++;
+    }
+  }
+
+  private static List<CurationRepository.RuleDecision> ruleRows(String docId, List<CurationNote> notes) {
+    List<CurationRepository.RuleDecision> rows = new ArrayList<>(notes.size());
+    for (CurationNote n : notes) {
+      rows.add(new CurationRepository.RuleDecision(docId, n.rule(), n.action(), n.measured(), n.threshold(),
+          n.detail()));
+    }
+    return rows;
+  }
+
+  private void count(String source, String outcome, String reason) {
+    tally.merge(List.of(source, outcome, reason), 1L, Long::sum);
+  }
+
+  /**
+   * A reason without its particulars (positions, ids, sizes), so that records refused for the same
+   * cause count together: "invalid JSON at column 7: ..." -> "invalid JSON at column N".
+   */
+  static String category(String reason) {
+    String r = reason;
+    int cut = r.length();
+    for (String stop : new String[] {":", " (", " - "}) {
+      int i = r.indexOf(stop);
+      if (i > 0 && i < cut) {
+        cut = i;
+      }
+    }
+    r = QUOTED.matcher(r.substring(0, cut)).replaceAll("").replaceAll("\\s+", " ").trim();
+    r = NUMBER.matcher(r).replaceAll("N");
+    return r.length() <= 128 ? r : r.substring(0, 128);
+  }
+
+  private static int compareKeys(List<String> a, List<String> b) {
+    for (int i = 0; i < a.size(); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  /** Tally rows of the partition; a bad record counts for its file's source when the file holds one source. */
+  private List<CurationRepository.Tally> tallyRows() {
+    Map<List<String>, Long> all = new TreeMap<>(IngestShardWriter::compareKeys);
+    all.putAll(tally);
+    badTally.forEach((key, n) -> {
+      Set<String> sources = sourcesByFile.getOrDefault(key.get(0), Set.of());
+      String source = sources.size() == 1 ? sources.iterator().next()
+          : truncate(IngestRecordProcessor.fileName(key.get(0)), 128);
+      all.merge(List.of(source, key.get(1), key.get(2)), n, Long::sum);
+    });
+    List<CurationRepository.Tally> rows = new ArrayList<>();
+    all.forEach((key, n) -> rows.add(new CurationRepository.Tally(key.get(0), key.get(1), key.get(2), n)));
+    return rows;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
   }
 
   /** The reader reports each input file's stored digest once it has read all of it. */
@@ -133,6 +274,12 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
       quarantine = store.putFile(request.bucket(), RunObjectKeys.ingestQuarantine(request.runId(), request.partition()),
           quarantineFile, JSONL);
     }
+    ObjectStore.Stored rejects = null;
+    if (rejectsOut != null) {
+      rejectsOut.close();
+      rejects = store.putFile(request.bucket(), RunObjectKeys.ingestRejects(request.runId(), request.partition()),
+          rejectsFile, JSONL);
+    }
     long bytesIn = 0;
     for (IngestJob.Input input : request.inputs()) {
       InputFileCursor.Digest digest = digests.get(input.uri());
@@ -149,10 +296,15 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     if (quarantine != null) {
       artifacts.record(artifact(quarantine, KIND_QUARANTINE), filesWithBadRecords);
     }
+    if (rejects != null) {
+      artifacts.record(artifact(rejects, KIND_REJECTS), filesWithRejects);
+      documents.replaceMembers(rejects.uri(), rejectMembers);
+    }
     recordQuarantineRows();
-    long recordsIn = kept + rejected + quarantined;
+    curation.replaceTally(request.runId(), IngestJob.STEP, request.partition(), tallyRows());
+    long recordsIn = kept + rejected + quarantined + filtered;
     return new IngestJob.Result(request.partition(), recordsIn, kept, rejected, quarantined, bytesIn,
-        shards.stream().map(Shard::stored).toList(), quarantine);
+        shards.stream().map(Shard::stored).toList(), quarantine, filtered, redacted, rejects);
   }
 
   private void writeDocument(IngestOutcome.Kept k) throws IOException {
@@ -195,6 +347,33 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     Files.deleteIfExists(shardFile);
     shardMembers = null;
     shardInputs = null;
+  }
+
+  /** One line per removed document: the rule, what it measured, the threshold, and the text as it was. */
+  private void writeRejected(IngestOutcome.Filtered f) throws IOException {
+    if (rejectsOut == null) {
+      rejectsOut = new BufferedOutputStream(Files.newOutputStream(rejectsFile), 1 << 16);
+    }
+    IngestOutcome.Kept k = f.document();
+    CurationNote rule = f.rejection();
+    rejectsOut.write(jsonLine(g -> {
+      g.writeStringField("id", k.id());
+      g.writeStringField("source", k.source());
+      g.writeStringField("path", k.path());
+      g.writeStringField("rule", rule.rule());
+      if (rule.measured() == null) {
+        g.writeNullField("measured");
+      } else {
+        g.writeNumberField("measured", rule.measured());
+      }
+      g.writeStringField("threshold", rule.threshold());
+      g.writeStringField("rule_set", f.ruleSet());
+      g.writeStringField("detail", rule.detail());
+      g.writeStringField("sha256", k.sha256());
+      g.writeStringField("text", k.text());
+    }));
+    rejectMembers.add(new DocumentRepository.Membership(k.id(), rejectMembers.size(), null, null));
+    filesWithRejects.add(k.fileUri());
   }
 
   private void writeBad(IngestOutcome.Bad b) throws IOException {

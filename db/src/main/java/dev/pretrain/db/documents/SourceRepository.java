@@ -34,6 +34,17 @@ public final class SourceRepository {
     return l.isEmpty() || l.get(0) == null || l.get(0).isBlank() ? Optional.empty() : Optional.of(l.get(0));
   }
 
+  /** What a source holds as its corpus entry declares it (prose, docs, code), if the source is known and says. */
+  public Optional<String> contentKind(String sourceId) {
+    List<String> l = jdbc.queryForList("SELECT content_kind FROM sources WHERE source_id = ?", String.class, sourceId);
+    return l.isEmpty() || l.get(0) == null || l.get(0).isBlank() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
+  /** Sets what a source holds (prose, docs, code), as its corpus entry declares it. */
+  public void setContentKind(String sourceId, String kind) {
+    jdbc.update("UPDATE sources SET content_kind = ? WHERE source_id = ?", kind, sourceId);
+  }
+
   public List<Source> all() {
     return jdbc.query("SELECT * FROM sources ORDER BY source_id", (rs, i) -> new Source(rs.getString("source_id"),
         rs.getString("registry"), rs.getString("package_name"), rs.getString("package_version"),

@@ -32,6 +32,11 @@ public final class RunObjectKeys {
     return format("runs/%s/ingest/quarantine-%05d.jsonl", runId, partition);
   }
 
+  /** The partition's documents removed by curation, each with the rule, measured value and threshold. */
+  public static String ingestRejects(String runId, int partition) {
+    return format("runs/%s/ingest/rejects-%05d.jsonl", runId, partition);
+  }
+
   /** What dedup kept of input shard {@code shardIndex}. */
   public static String dedupShard(String runId, int shardIndex) {
     return format("runs/%s/dedup/docs-%05d.jsonl", runId, shardIndex);

@@ -28,6 +28,7 @@ public interface IngestActivities {
    * @param defaultJurisdiction jurisdiction recorded for documents whose record does not carry one
    * @param quarantineUnknownLicense quarantine a record when neither it nor its source declares a
    *                        license (null, in requests recorded before the setting: false)
+   * @param curate          the curation stage; null (no curation, or a request recorded before it existed)
    */
   record PartitionRequest(
       String runId,
@@ -35,18 +36,23 @@ public interface IngestActivities {
       IngestPartition partition,
       long shardTargetBytes,
       String defaultJurisdiction,
-      Boolean quarantineUnknownLicense) {
+      Boolean quarantineUnknownLicense,
+      CurateParams curate) {
 
     public PartitionRequest(String runId, String bucket, IngestPartition partition, long shardTargetBytes,
         String defaultJurisdiction) {
-      this(runId, bucket, partition, shardTargetBytes, defaultJurisdiction, false);
+      this(runId, bucket, partition, shardTargetBytes, defaultJurisdiction, false, null);
     }
   }
 
   /**
-   * Counts are conserved: {@code recordsIn = kept + rejected + quarantined}.
+   * Counts are conserved: {@code recordsIn = kept + rejected + quarantined + filtered}.
    *
    * @param quarantine the quarantine shard (one JSON line per bad record: file, line, reason), or null if none
+   * @param filtered   documents the curation stage removed (quality or language rule); 0 in older results
+   * @param redacted   kept documents whose text had PII replaced; 0 in older results
+   * @param rejects    the rejects shard (each removed document with its rule, measured value and
+   *                   threshold), or null if none
    */
   record PartitionResult(
       int partitionIndex,
@@ -56,5 +62,14 @@ public interface IngestActivities {
       long quarantined,
       long bytesIn,
       List<ArtifactRef> documentShards,
-      ArtifactRef quarantine) {}
+      ArtifactRef quarantine,
+      long filtered,
+      long redacted,
+      ArtifactRef rejects) {
+
+    public PartitionResult(int partitionIndex, long recordsIn, long kept, long rejected, long quarantined, long bytesIn,
+        List<ArtifactRef> documentShards, ArtifactRef quarantine) {
+      this(partitionIndex, recordsIn, kept, rejected, quarantined, bytesIn, documentShards, quarantine, 0, 0, null);
+    }
+  }
 }

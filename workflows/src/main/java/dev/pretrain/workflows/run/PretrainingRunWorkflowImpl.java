@@ -335,14 +335,16 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     }
     List<IngestActivities.PartitionResult> results = fanOut(partitions, part -> ingest.ingestPartition(
         new IngestActivities.PartitionRequest(runId, request.bucket(), part, p.shardTargetBytes(), p.defaultJurisdiction(),
-            p.quarantineUnknownLicense())));
-    long in = 0, kept = 0, rejected = 0, quarantined = 0, bytes = 0;
+            p.quarantineUnknownLicense(), p.curate())));
+    long in = 0, kept = 0, rejected = 0, quarantined = 0, filtered = 0, redacted = 0, bytes = 0;
     List<ArtifactRef> shards = new ArrayList<>();
     for (IngestActivities.PartitionResult r : results) {
       in += r.recordsIn();
       kept += r.kept();
       rejected += r.rejected();
       quarantined += r.quarantined();
+      filtered += r.filtered();
+      redacted += r.redacted();
       bytes += r.bytesIn();
       shards.addAll(r.documentShards());
     }
@@ -352,6 +354,10 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     counts.put("kept", kept);
     counts.put("rejected", rejected);
     counts.put("quarantined", quarantined);
+    if (p.curate() != null) { // only runs with curation report its counts (older histories replay unchanged)
+      counts.put("filtered", filtered);
+      counts.put("pii_redacted", redacted);
+    }
     counts.put("shards", (long) shards.size());
     return new StepOutcome(shards, counts, bytes);
   }

@@ -1,5 +1,6 @@
 package dev.pretrain.workflows.run;
 
+import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.train.TrainParams;
 import java.util.List;
 
@@ -86,9 +87,11 @@ public record RunRequest(
    *                       declares none either: {@code keep} (the default; the document's license
    *                       stays unknown) or {@code quarantine} (what an audited corpus needs); null
    *                       (a request written before this setting existed) means keep
+   * @param curate         the curation stage (filters, language ID, PII); null (a request written before
+   *                       curation existed, or built without it) means no curation
    */
   public record IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction,
-      String unknownLicense) {
+      String unknownLicense, CurateParams curate) {
 
     public static final String KEEP = "keep";
     public static final String QUARANTINE = "quarantine";
@@ -99,12 +102,24 @@ public record RunRequest(
       }
     }
 
+    /** Without curation. */
     public IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction) {
-      this(targetPartitionBytes, shardTargetBytes, defaultJurisdiction, KEEP);
+      this(targetPartitionBytes, shardTargetBytes, defaultJurisdiction, KEEP, null);
     }
 
+    /** Without curation. */
+    public IngestParams(long targetPartitionBytes, long shardTargetBytes, String defaultJurisdiction,
+        String unknownLicense) {
+      this(targetPartitionBytes, shardTargetBytes, defaultJurisdiction, unknownLicense, null);
+    }
+
+    /** What a recipe gets when it says nothing: curation on, with its defaults. */
     public static IngestParams defaults() {
-      return new IngestParams(32L << 20, 16L << 20, "unknown", KEEP);
+      return new IngestParams(32L << 20, 16L << 20, "unknown", KEEP, CurateParams.defaults());
+    }
+
+    public IngestParams withCurate(CurateParams params) {
+      return new IngestParams(targetPartitionBytes, shardTargetBytes, defaultJurisdiction, unknownLicense, params);
     }
 
     /** True when a record of unknown license is quarantined. */

@@ -46,12 +46,26 @@ public final class StepOverrides {
     ObjectNode node = JSON.valueToTree(current);
     for (Map.Entry<String, Object> e : set.entrySet()) {
       String key = e.getKey();
-      JsonNode old = node.get(key);
-      if (old == null) {
+      // a dotted key names a field of a nested parameter record (ingest's curate.minLanguageConfidence)
+      int dot = key.indexOf('.');
+      ObjectNode target = node;
+      String field = key;
+      if (dot > 0) {
+        JsonNode parent = node.get(key.substring(0, dot));
+        if (parent == null || !parent.isObject()) {
+          throw new IllegalArgumentException("unknown parameter '" + key + "' for step " + step
+              + (parent != null && parent.isNull() ? " (" + key.substring(0, dot) + " is off in this run)" : "")
+              + "; known: " + String.join(", ", names(node)));
+        }
+        target = (ObjectNode) parent;
+        field = key.substring(dot + 1);
+      }
+      JsonNode old = target.get(field);
+      if (old == null || old.isObject()) {
         throw new IllegalArgumentException("unknown parameter '" + key + "' for step " + step + "; known: "
             + String.join(", ", names(node)));
       }
-      node.set(key, parse(step, key, old, e.getValue()));
+      target.set(field, parse(step, key, old, e.getValue()));
     }
     try {
       return JSON.treeToValue(node, type);
@@ -100,7 +114,13 @@ public final class StepOverrides {
 
   private static TreeSet<String> names(ObjectNode node) {
     TreeSet<String> names = new TreeSet<>();
-    node.fieldNames().forEachRemaining(names::add);
+    node.fields().forEachRemaining(f -> {
+      if (f.getValue().isObject()) {
+        f.getValue().fieldNames().forEachRemaining(n -> names.add(f.getKey() + "." + n));
+      } else {
+        names.add(f.getKey());
+      }
+    });
     return names;
   }
 }

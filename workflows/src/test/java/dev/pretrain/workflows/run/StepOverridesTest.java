@@ -35,6 +35,24 @@ class StepOverridesTest {
   }
 
   @Test
+  void aDottedKeySetsAFieldOfCuration() {
+    RunRequest in = StepOverrides.apply(request, "ingest",
+        Map.of("curate.minLanguageConfidence", "0.5", "curate.pii", "false", "curate.languages", "en,de"));
+    assertEquals(0.5, in.ingest().curate().minLanguageConfidence());
+    assertEquals(false, in.ingest().curate().pii());
+    assertEquals(List.of("en", "de"), in.ingest().curate().languages());
+    assertTrue(in.ingest().curate().filters(), "other fields kept");
+
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        () -> StepOverrides.apply(request, "ingest", Map.of("curate.nope", "1")));
+    assertTrue(unknown.getMessage().contains("curate.minLanguageConfidence"), unknown.getMessage());
+    RunRequest off = request.withIngest(new RunRequest.IngestParams(1, 1, "US"));
+    IllegalArgumentException noCuration = assertThrows(IllegalArgumentException.class,
+        () -> StepOverrides.apply(off, "ingest", Map.of("curate.pii", "true")));
+    assertTrue(noCuration.getMessage().contains("curate is off in this run"), noCuration.getMessage());
+  }
+
+  @Test
   void namesTheBadKeyOrValue() {
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
         () -> StepOverrides.apply(request, "train", Map.of("stepz", "3")));

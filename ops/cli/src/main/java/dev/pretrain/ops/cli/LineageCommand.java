@@ -1,6 +1,8 @@
 package dev.pretrain.ops.cli;
 
 import dev.pretrain.db.Database;
+import dev.pretrain.db.curation.CurationRepository;
+import dev.pretrain.db.curation.CurationRepository.RuleDecision;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
 import dev.pretrain.db.documents.DocumentRepository.Document;
@@ -37,6 +39,7 @@ public final class LineageCommand extends BaseCommand {
 
   private StepCacheRepository cache;
   private RunRepository runs;
+  private CurationRepository curation;
 
   @Override
   public Integer call() {
@@ -44,6 +47,7 @@ public final class LineageCommand extends BaseCommand {
       LineageQueries q = new LineageQueries(db.jdbc());
       cache = new StepCacheRepository(db.jdbc());
       runs = new RunRepository(db.jdbc());
+      curation = new CurationRepository(db.jdbc());
       if (id.startsWith("s3://")) {
         artifact(q, q.artifact(id).orElseThrow(() -> new UserError("no artifact " + id + " in our database")));
         return 0;
@@ -206,6 +210,17 @@ public final class LineageCommand extends BaseCommand {
       }
       t.append('\n');
     }
+    Map<String, List<RuleDecision>> rules = new LinkedHashMap<>();
+    for (String runId : curation.runsWithDecisionsOn(d.docId())) {
+      List<RuleDecision> r = curation.decisionsOn(runId, d.docId());
+      rules.put(runId, r);
+      t.append("\nCuration in run ").append(runId).append(" (rule, measured, threshold):\n");
+      for (RuleDecision x : r) {
+        t.append(String.format(Locale.ROOT, "  %-13s %-36s %10s  %-10s %s%n", x.action(), x.rule(),
+            x.measured() == null ? "" : String.format(Locale.ROOT, "%.4g", x.measured()),
+            x.threshold() == null ? "" : x.threshold(), x.detail() == null ? "" : x.detail()));
+      }
+    }
     List<String> twins = q.twinsDroppedFor(d.docId());
     if (!twins.isEmpty()) {
       t.append("  kept over its duplicates: ").append(String.join(", ", twins.stream().limit(MAX_LISTED).toList()))
@@ -221,6 +236,7 @@ public final class LineageCommand extends BaseCommand {
     json.put("document", d);
     json.put("source", source.map(LineageCommand::sourceJson).orElse(null));
     json.put("decisions", decisions);
+    json.put("curation", rules);
     json.put("keptOver", twins);
     json.put("heldBy", holdings);
     emit(t.toString(), json);

@@ -1,9 +1,12 @@
 package dev.pretrain.ops.cli;
 
+import dev.pretrain.db.Database;
+import dev.pretrain.db.curation.CurationRepository;
 import dev.pretrain.ops.client.RunClient;
 import dev.pretrain.ops.client.TemporalService;
 import dev.pretrain.ops.config.PretrainConfig;
 import dev.pretrain.ops.recipe.Recipe;
+import dev.pretrain.ops.report.CurationReport;
 import dev.pretrain.ops.report.RunReport;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.run.ParkedStep;
@@ -108,8 +111,25 @@ public final class RunCommand extends BaseCommand {
       throw new UserError("run " + runId + " was abandoned\n  ./pretrain status " + runId);
     }
     RunReport report = new RunReport(summary, url, bucket);
-    cmd.emit(report.text(), report.json());
+    CurationReport curation = curationReport(cmd, runId);
+    if (curation == null || curation.isEmpty()) {
+      cmd.emit(report.text(), report.json());
+    } else {
+      Map<String, Object> json = new LinkedHashMap<>(report.json());
+      json.put("curation", curation.json());
+      cmd.emit(report.text() + "\n" + curation.text(), json);
+    }
     return 0;
+  }
+
+  /** The run's per-source tally from the database, or null when the database cannot be reached. */
+  static CurationReport curationReport(BaseCommand cmd, String runId) {
+    try (Database db = cmd.openDatabase()) {
+      return new CurationReport(runId, new CurationRepository(db.jdbc()).tally(runId));
+    } catch (RuntimeException e) {
+      cmd.err().println("(no curation summary: " + rootMessage(e) + ")");
+      return null;
+    }
   }
 
   /** Step names from --no-cache, checked; 'all' means every step. */

@@ -2,6 +2,7 @@ package dev.pretrain.ops.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.RunRequest.IngestParams;
 import dev.pretrain.workflows.run.RunRequest.TokenizeParams;
@@ -36,6 +37,13 @@ import java.util.regex.Pattern;
  *   shardTargetBytes: 16MiB
  *   defaultJurisdiction: unknown
  *   unknownLicense: keep          # or quarantine: a record whose license neither it nor its source declares
+ * curate:                         # optional; on with these defaults when absent; "curate: off" turns it off
+ *   filters: true                 # Gopher quality + repetition, C4, FineWeb (docs/curation.md)
+ *   languageId: true
+ *   minLanguageConfidence: 0.65
+ *   languages: []                 # ISO 639 codes to keep; empty keeps every language
+ *   pii: true                     # e-mail, public IP, phone numbers replaced
+ *   docsSources: [linux-doc-6.1]  # sources that get the milder rule set for code and documentation
  * tokenize:
  *   encoding: r50k_base
  *   valFraction: 0.01
@@ -53,7 +61,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     TrainParams train, String until) {
 
   private static final Set<String> TOP =
-      Set.of("name", "inputs", "bucket", "ingest", "tokenize", "train", "until", "description");
+      Set.of("name", "inputs", "bucket", "ingest", "curate", "tokenize", "train", "until", "description");
 
   /** A recipe with the default train parameters. */
   public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize) {
@@ -80,6 +88,8 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   }
   private static final Set<String> INGEST =
       Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction", "unknownlicense");
+  private static final Set<String> CURATE =
+      Set.of("filters", "languageid", "pii", "minlanguageconfidence", "languages", "docssources");
   private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
 
   public RunRequest toRequest(String runId) {
@@ -134,6 +144,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
         throw new RecipeException(where + ": ingest." + e.getMessage());
       }
     }
+    ingest = ingest.withCurate(curate(root.get("curate"), where));
     TokenizeParams dt = TokenizeParams.defaults();
     TokenizeParams tokenize = dt;
     JsonNode tk = root.get("tokenize");
@@ -156,6 +167,58 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     }
     return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where),
         checkedStep(text(root, "until", null, where), where + ": until"));
+  }
+
+  /** The curation stage: defaults when absent, null for {@code off} / {@code false}. */
+  private static CurateParams curate(JsonNode node, String where) {
+    CurateParams d = CurateParams.defaults();
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    if (node.isBoolean() || node.isTextual()) {
+      String v = node.asText();
+      if (v.equals("off") || v.equals("false")) {
+        return null;
+      }
+      if (v.equals("on") || v.equals("true")) {
+        return d;
+      }
+      throw new RecipeException(where + ": curate is a mapping, on or off, not '" + v + "'");
+    }
+    checkKeys(node, CURATE, where + " curate");
+    try {
+      JsonNode conf = field(node, "minLanguageConfidence");
+      if (conf != null && !conf.isNumber()) {
+        throw new IllegalArgumentException("minLanguageConfidence is a number, not '" + conf.asText() + "'");
+      }
+      return new CurateParams(flag(node, "filters", d.filters(), where), flag(node, "languageId", d.languageId(), where),
+          flag(node, "pii", d.pii(), where), conf == null ? d.minLanguageConfidence() : conf.asDouble(),
+          list(field(node, "languages"), d.languages()), list(field(node, "docsSources"), d.docsSources()));
+    } catch (IllegalArgumentException e) {
+      throw new RecipeException(where + ": curate." + e.getMessage());
+    }
+  }
+
+  private static boolean flag(JsonNode node, String key, boolean dflt, String where) {
+    JsonNode v = field(node, key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.isBoolean()) {
+      throw new RecipeException(where + ": curate." + key + " is true or false, not '" + v.asText() + "'");
+    }
+    return v.asBoolean();
+  }
+
+  private static List<String> list(JsonNode v, List<String> dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : v.isArray() ? v : List.of(v)) {
+      out.add(n.asText());
+    }
+    return List.copyOf(out);
   }
 
   /** {@code preset} picks the base; every other key names a TrainParams field, checked as retryStep checks it. */

@@ -2,9 +2,11 @@ package dev.pretrain.ops.recipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.run.RunRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +94,25 @@ class RecipeTest {
     Files.writeString(f, "name: x\ninputs: s3://b/p/\ningest:\n  unknownLicense: drop\n");
     Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"));
     assertTrue(e.getMessage().contains("unknownLicense is keep or quarantine, not 'drop'"), e.getMessage());
+  }
+
+  @Test
+  void curationIsOnByDefaultAndConfigurable() throws Exception {
+    Path f = dir.resolve("curate.yaml");
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\n");
+    assertEquals(CurateParams.defaults(), Recipe.load(f, "pretrain").ingest().curate());
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ncurate: off\n");
+    assertNull(Recipe.load(f, "pretrain").ingest().curate());
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ncurate:\n  pii: false\n  minLanguageConfidence: 0.8\n"
+        + "  languages: [en]\n  docsSources: [linux-doc-6.1]\n");
+    CurateParams c = Recipe.load(f, "pretrain").toRequest("id").ingest().curate();
+    assertEquals(new CurateParams(true, true, false, 0.8, List.of("en"), List.of("linux-doc-6.1")), c);
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ncurate:\n  minLanguageConfidence: 2\n");
+    Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"));
+    assertTrue(e.getMessage().contains("minLanguageConfidence is in [0, 1]"), e.getMessage());
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ncurate:\n  filter: false\n");
+    e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"));
+    assertTrue(e.getMessage().contains("unknown key 'filter'"), e.getMessage());
   }
 
   @Test

@@ -138,7 +138,7 @@ public final class CorpusFetcher {
             log.accept("  uploaded " + put + " of " + entry.parts().size() + " parts to s3://" + bucket + "/"
                 + key(prefix, entry.id(), ""));
           }
-          record(entry, bucket, prefix);
+          record(entry, s.contentOrDefault(), bucket, prefix);
         }
         if (status == FetchStatus.CACHED) {
           log.accept("  cached: " + entry.parts().size() + " parts, " + entry.docs() + " docs, "
@@ -306,7 +306,7 @@ public final class CorpusFetcher {
   }
 
   /** Artifacts and sources rows, written only where missing or different (a cached fetch writes nothing). */
-  private void record(CorpusManifest.SourceEntry e, String bucket, String prefix) {
+  private void record(CorpusManifest.SourceEntry e, String content, String bucket, String prefix) {
     if (db == null) {
       return;
     }
@@ -328,6 +328,7 @@ public final class CorpusFetcher {
     if (have.isEmpty() || !sameSource(have.get(), row)) {
       sources.upsert(row);
     }
+    sources.setContentKind(e.id(), content); // what the spec declares now (curation's rule set follows it)
   }
 
   private static boolean sameSource(SourceRepository.Source a, SourceRepository.Source b) {

@@ -55,7 +55,16 @@ public record CorpusSpec(String name, String description, Long partBytes, List<S
       String jurisdiction,
       String license,
       String copyrightFile,
-      String copyrightRoot) {
+      String copyrightRoot,
+      String content) {
+
+    /** What a source may declare it holds; docs and code get curation's milder rule set. */
+    public static final java.util.Set<String> CONTENT_KINDS = java.util.Set.of("prose", "docs", "code");
+
+    /** prose, docs or code; prose when the entry does not say. */
+    public String contentOrDefault() {
+      return content == null || content.isBlank() ? "prose" : content;
+    }
 
     /** "newest" (or empty) means: resolve at fetch time (apt candidate / npm latest) and record it. */
     public boolean pinned() {
@@ -170,6 +179,9 @@ public record CorpusSpec(String name, String description, Long partBytes, List<S
       }
       if (s.license() == null || s.license().isBlank()) {
         throw new CorpusException(sw + "license (fallback) is required");
+      }
+      if (s.content() != null && !Source.CONTENT_KINDS.contains(s.content())) {
+        throw new CorpusException(sw + "content must be one of prose, docs, code, not '" + s.content() + "'");
       }
       if (s.version() != null && s.version().toLowerCase(Locale.ROOT).contains(" ")) {
         throw new CorpusException(sw + "version has spaces: " + s.version());
