@@ -108,6 +108,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   private final Map<List<String>, Long> tally = new TreeMap<>(IngestShardWriter::compareKeys);
   private final Map<List<String>, Long> badTally = new TreeMap<>(IngestShardWriter::compareKeys);
   private final Map<String, Set<String>> sourcesByFile = new HashMap<>();
+  private boolean cleared;
 
   public IngestShardWriter(IngestJob.Request request, Path dir, ObjectStore store, DocumentRepository documents,
       ArtifactRepository artifacts, CurationRepository curation) {
@@ -123,6 +124,10 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
 
   @Override
   public void write(Chunk<? extends IngestOutcome> chunk) throws IOException {
+    if (!cleared) { // an earlier attempt of this partition may have left rows; this one writes them all again
+      curation.clearPartition(request.runId(), request.partition());
+      cleared = true;
+    }
     List<DocumentRepository.Document> docs = new ArrayList<>(chunk.size());
     List<DocumentRepository.Decision> changes = new ArrayList<>();
     List<DocumentRepository.Decision> curated = new ArrayList<>();
@@ -164,7 +169,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     if (!curated.isEmpty()) {
       documents.recordDecisions(request.runId(), CURATE_STEP, curated);
     }
-    curation.record(request.runId(), rules);
+    curation.record(request.runId(), request.partition(), rules);
   }
 
   private DocumentRepository.Document documentRow(IngestOutcome.Kept k) {

@@ -34,26 +34,26 @@ public final class CurationRepository {
     this.jdbc = jdbc;
   }
 
-  /** Records rules of a run, replacing rows of the same documents and rules (a redone partition). */
-  public void record(String runId, List<RuleDecision> decisions) {
+  /** Deletes a partition's rows, before the partition is (re)done. */
+  public void clearPartition(String runId, int part) {
+    jdbc.update("DELETE FROM curation_decisions WHERE run_id = ? AND part = ?", runId, part);
+  }
+
+  /** Records rules of a run's partition (after {@link #clearPartition}: a redone partition starts clean). */
+  public void record(String runId, int part, List<RuleDecision> decisions) {
     if (decisions.isEmpty()) {
       return;
     }
-    jdbc.batchUpdate("DELETE FROM curation_decisions WHERE run_id = ? AND doc_id = ? AND rule = ?", decisions, 1000,
-        (ps, d) -> {
+    jdbc.batchUpdate("INSERT INTO curation_decisions (run_id, part, doc_id, rule, action, measured, threshold, detail)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", decisions, 1000, (ps, d) -> {
           ps.setString(1, runId);
-          ps.setString(2, d.docId());
-          ps.setString(3, d.rule());
-        });
-    jdbc.batchUpdate("INSERT INTO curation_decisions (run_id, doc_id, rule, action, measured, threshold, detail)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?)", decisions, 1000, (ps, d) -> {
-          ps.setString(1, runId);
-          ps.setString(2, d.docId());
-          ps.setString(3, d.rule());
-          ps.setString(4, d.action());
-          ps.setObject(5, d.measured());
-          ps.setString(6, d.threshold());
-          ps.setString(7, d.detail() == null || d.detail().length() <= 1024 ? d.detail() : d.detail().substring(0, 1024));
+          ps.setInt(2, part);
+          ps.setString(3, d.docId());
+          ps.setString(4, d.rule());
+          ps.setString(5, d.action());
+          ps.setObject(6, d.measured());
+          ps.setString(7, d.threshold());
+          ps.setString(8, d.detail() == null || d.detail().length() <= 1024 ? d.detail() : d.detail().substring(0, 1024));
         });
   }
 

@@ -15,6 +15,7 @@ import dev.pretrain.db.lineage.LineageQueries.RunTotals;
 import dev.pretrain.db.lineage.LineageQueries.SourceLicenseCount;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.runs.RunRepository.Run;
+import dev.pretrain.ops.report.CurationReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,6 +182,11 @@ public final class LineageCommand extends BaseCommand {
     json.put("reusedFromCache", reused.stream().map(LineageCommand::reuseJson).toList());
     json.put("scheduleId", run.scheduleId());
     json.put("scheduledTime", run.scheduledTime() == null ? null : run.scheduledTime().toString());
+    CurationReport curated = new CurationReport(run.runId(), curation.tally(run.runId()));
+    if (!curated.isEmpty()) {
+      t.append('\n').append(curated.text());
+      json.put("curation", curated.json());
+    }
     emit(t.toString(), json);
   }
 
