@@ -25,6 +25,7 @@ import java.util.Set;
 import org.jsoup.Jsoup;
 import org.netpreserve.jwarc.HttpResponse;
 import org.netpreserve.jwarc.MediaType;
+import org.netpreserve.jwarc.ParsingException;
 import org.netpreserve.jwarc.WarcReader;
 import org.netpreserve.jwarc.WarcRecord;
 import org.netpreserve.jwarc.WarcTargetRecord;
@@ -90,7 +91,8 @@ final class WarcRecords {
         }
         // jwarc moves its position to the next record before parsing its header: where it broke
         long at = reader == null ? 0 : reader.position();
-        return broken(number + 1, at, "WARC record cannot be read: " + message(e), new byte[0]);
+        return broken(number + 1, at, e instanceof java.io.EOFException ? "truncated WARC: " + message(e)
+            : "WARC record cannot be read: " + message(e), new byte[0]);
       }
       number++;
       String type = record.type();
@@ -282,8 +284,16 @@ final class WarcRecords {
   }
 
   private static String message(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return e instanceof java.io.EOFException ? "unexpected end of input" + (e.getMessage() == null ? "" : ": " + m) : m;
+    if (e instanceof ParsingException p) {
+      // jwarc quotes the bytes around the error (raw HTML, CR LF): the position is what an operator needs
+      String m = p.getBaseMessage();
+      int quote = m.indexOf(": ...");
+      return (quote < 0 ? m : m.substring(0, quote)) + " of the record's header";
+    }
+    if (e.getMessage() == null) {
+      return e instanceof java.io.EOFException ? "unexpected end of input" : e.getClass().getSimpleName();
+    }
+    return e.getMessage();
   }
 
   private static String hex(byte[] b, int from, int length) {
