@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -49,7 +50,11 @@ final class HtmlMainText {
 
   private HtmlMainText() {}
 
-  /** The page's title and main text; empty when the page has none. The document is modified (boilerplate removed). */
+  /**
+   * The page's title and main text; empty when the page has none. When the first paragraph is contained
+   * in the title (an h1 "Growing Tomatoes" under the title "Growing Tomatoes | Garden Notes"), it stands
+   * for the title. The document is modified (boilerplate removed).
+   */
   static String extract(Document doc) {
     List<String> paragraphs = new ArrayList<>();
     String title = collapse(doc.title());
@@ -65,8 +70,9 @@ final class HtmlMainText {
     for (Element part : mainParts(body)) {
       new Writer(paragraphs).write(part);
     }
-    if (paragraphs.size() > 1 && paragraphs.get(1).equalsIgnoreCase(title)) {
-      paragraphs.remove(1); // the page's h1 repeats its title
+    if (paragraphs.size() > 1 && !title.isEmpty()
+        && title.toLowerCase(Locale.ROOT).contains(paragraphs.get(1).toLowerCase(Locale.ROOT))) {
+      paragraphs.remove(0); // the page's own heading, without the site name that <title> often adds
     }
     return String.join("\n\n", paragraphs);
   }

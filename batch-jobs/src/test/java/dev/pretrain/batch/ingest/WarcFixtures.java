@@ -7,7 +7,9 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.netpreserve.jwarc.HttpRequest;
 import org.netpreserve.jwarc.HttpResponse;
 import org.netpreserve.jwarc.MediaType;
@@ -78,8 +80,10 @@ final class WarcFixtures {
   }
 
   static Warcinfo warcinfo(int n) {
-    return new Warcinfo.Builder().recordId(id(n)).date(DATE).fields(java.util.Map.of("software",
-        List.of("pretrain tests"), "format", List.of("WARC File Format 1.1"))).build();
+    Map<String, List<String>> fields = new LinkedHashMap<>(); // ordered: the file's bytes are the same every run
+    fields.put("software", List.of("pretrain tests"));
+    fields.put("format", List.of("WARC File Format 1.1"));
+    return new Warcinfo.Builder().recordId(id(n)).date(DATE).fields(fields).build();
   }
 
   static WarcResource resource(int n, String url, String contentType, String text) {
