@@ -19,19 +19,21 @@ sealed interface IngestOutcome permits IngestOutcome.Kept, IngestOutcome.Filtere
   /**
    * A document with its normalized text and metadata; {@code sha256} is of the normalized UTF-8 text.
    *
-   * @param change   what ingest removed from the text beyond BOM/line-end/NFC normalization (recorded as a
-   *                 document decision), or null
-   * @param curation what curation measured and did (language, PII, lines removed), or null when it did not run
+   * @param change    what ingest removed from the text beyond BOM/line-end/NFC normalization (recorded as a
+   *                  document decision), or null
+   * @param url       where a web document was fetched from (a WARC record's target, or a record's {@code url}), or null
+   * @param fetchedAt when it was fetched (a WARC-Date, or a record's {@code fetched_at}), or null
+   * @param curation  what curation measured and did (language, PII, lines removed), or null when it did not run
    */
   record Kept(String fileUri, long line, String id, String text, String source, String sourceVersion, String path,
-      String license, String language, String jurisdiction, String sha256, String change,
-      List<CurationNote> curation) implements IngestOutcome {
+      String license, String language, String jurisdiction, String sha256, String change, String url,
+      String fetchedAt, List<CurationNote> curation) implements IngestOutcome {
 
     /** The same document after curation: its text (and digest) as curation left it, with its notes. */
     Kept curated(String curatedText, List<CurationNote> notes) {
       String digest = curatedText.equals(text) ? sha256 : IngestRecordProcessor.sha256(curatedText);
       return new Kept(fileUri, line, id, curatedText, source, sourceVersion, path, license, language, jurisdiction,
-          digest, change, List.copyOf(notes));
+          digest, change, url, fetchedAt, List.copyOf(notes));
     }
   }
 

@@ -60,6 +60,8 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     FIELD_LIMITS.put("license", 256);
     FIELD_LIMITS.put("language", 32);
     FIELD_LIMITS.put("jurisdiction", 64);
+    FIELD_LIMITS.put("url", 4096); // where a web document was fetched from (WARC-Target-URI)
+    FIELD_LIMITS.put("fetched_at", 64); // when (WARC-Date, an ISO-8601 instant); kept as given
   }
 
   private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -89,7 +91,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   @Override
   public IngestOutcome process(RawRecord r) {
     if (r.fault() != null) {
-      return bad(r, IngestOutcome.QUARANTINED, r.fault(), r.head());
+      return bad(r, r.faultDisposition(), r.fault(), r.head());
     }
     byte[] bytes = r.bytes();
     int skip = r.line() == 1 && startsWithBom(bytes) ? UTF8_BOM.length : 0;
@@ -119,7 +121,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
 
   private IngestOutcome fromTextFile(RawRecord r, String decoded) {
     String name = truncate(fileName(r.fileUri()), FIELD_LIMITS.get("source"));
-    return keep(r, null, decoded, name, null, r.fileUri(), null, null, null);
+    return keep(r, null, decoded, name, null, r.fileUri(), null, null, null, null, null);
   }
 
   /** @param utf8 valid UTF-8 from {@code from} on */
@@ -184,11 +186,11 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     }
     String source = meta.getOrDefault("source", truncate(fileName(r.fileUri()), FIELD_LIMITS.get("source")));
     return keep(r, meta.get("id"), text.asText(), source, meta.get("source_version"), meta.get("path"),
-        meta.get("license"), meta.get("language"), meta.get("jurisdiction"));
+        meta.get("license"), meta.get("language"), meta.get("jurisdiction"), meta.get("url"), meta.get("fetched_at"));
   }
 
   private IngestOutcome keep(RawRecord r, String id, String rawText, String source, String sourceVersion, String path,
-      String license, String language, String jurisdiction) {
+      String license, String language, String jurisdiction, String url, String fetchedAt) {
     TextScan scan = TextScan.of(rawText); // one pass decides which of the checks below need a pass of their own
     String text = normalize(rawText, scan);
     int nul = scan.nul() ? text.indexOf('\0') : -1;
@@ -222,7 +224,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
     }
     return new IngestOutcome.Kept(r.fileUri(), r.line(), docId, text, source, sourceVersion,
         path != null ? path : r.fileUri(), license, language, jurisdiction != null ? jurisdiction : defaultJurisdiction,
-        sha256(text), change, null);
+        sha256(text), change, url, fetchedAt, null);
   }
 
   /**

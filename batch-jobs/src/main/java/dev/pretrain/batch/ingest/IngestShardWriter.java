@@ -176,7 +176,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     sourcesByFile.computeIfAbsent(k.fileUri(), f -> new TreeSet<>()).add(k.source());
     return new DocumentRepository.Document(k.id(), k.source(), k.sourceVersion(), k.path(), k.license(),
         k.language(), k.jurisdiction(), k.sha256(), k.text().codePointCount(0, k.text().length()), k.fileUri(),
-        k.line(), request.runId());
+        k.line(), request.runId(), k.url(), k.fetchedAt());
   }
 
   /** A kept document's curation rows; a text change (PII, removed lines) is also a decision, with its reasons. */
@@ -330,6 +330,12 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
       g.writeStringField("license", k.license());
       g.writeStringField("language", k.language());
       g.writeStringField("jurisdiction", k.jurisdiction());
+      if (k.url() != null) { // only when known: shards of inputs without them stay byte-identical
+        g.writeStringField("url", k.url());
+      }
+      if (k.fetchedAt() != null) {
+        g.writeStringField("fetched_at", k.fetchedAt());
+      }
       g.writeStringField("sha256", k.sha256());
     });
     shardOut.write(line);

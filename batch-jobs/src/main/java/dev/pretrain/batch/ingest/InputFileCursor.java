@@ -36,6 +36,7 @@ final class InputFileCursor implements AutoCloseable {
   private InputStream decoded;
   private BoundedLineReader lines;
   private ParquetRows rows;
+  private WarcRecords warc;
   private final Path scratchDir;
   private boolean done;
 
@@ -76,6 +77,7 @@ final class InputFileCursor implements AutoCloseable {
       case JSONL -> nextLine();
       case TEXT -> wholeFile();
       case PARQUET -> nextRow();
+      case WARC -> nextWarcRecord();
     };
   }
 
@@ -167,6 +169,22 @@ final class InputFileCursor implements AutoCloseable {
       return RawRecord.fault(uri, format, row, 0, e.getMessage() + " (rows before it are kept, the rest of the file is"
           + " not read)", new byte[0]);
     }
+  }
+
+  /**
+   * The next document of a WARC file. The stored bytes go to jwarc as they are, {@code .warc.gz}
+   * included: it inflates each gzip member itself (the {@link #decoded} stream is not used), and the
+   * digest still sees every stored byte.
+   */
+  private RawRecord nextWarcRecord() {
+    if (warc == null) {
+      warc = new WarcRecords(uri, raw, maxRecordBytes);
+    }
+    RawRecord r = warc.next();
+    if (r == null) {
+      done = true;
+    }
+    return r;
   }
 
   private RawRecord wholeFile() {

@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * How an input file is read, decided by its name: {@code .jsonl} or plain text, each optionally
  * compressed with gzip ({@code .gz}) or Zstandard ({@code .zst}); or {@code .parquet} (compressed
- * inside, by columns).
+ * inside, by columns); or a WARC web crawl, {@code .warc} or {@code .warc.gz} (its gzip members are
+ * read by the WARC reader itself).
  */
 enum InputFormat {
   /** One JSON object per line. */
@@ -13,7 +14,9 @@ enum InputFormat {
   /** The whole file is one document. */
   TEXT,
   /** One record per row, columns as fields (like a JSONL object). */
-  PARQUET;
+  PARQUET,
+  /** One record per WARC response/resource/conversion record, as the JSON object of its text and capture. */
+  WARC;
 
   /** Formats whose records are field maps (validated like a JSON object), not whole texts. */
   boolean hasFields() {
@@ -47,6 +50,9 @@ enum InputFormat {
     String name = uri.toLowerCase(Locale.ROOT);
     if (name.endsWith(".parquet")) {
       return PARQUET;
+    }
+    if (name.endsWith(".warc") || name.endsWith(".warc.gz")) {
+      return WARC;
     }
     Compression c = compression(uri);
     return name.substring(0, name.length() - c.extension.length()).endsWith(".jsonl") ? JSONL : TEXT;

@@ -9,15 +9,25 @@ package dev.pretrain.batch.ingest;
  * @param bytes      the record without its line end; null for a fault
  * @param fault      why the record could not be read; null when it was
  * @param head       the record's first bytes, for a fault's preview
+ * @param faultDisposition what a fault becomes: {@link IngestOutcome#QUARANTINED} (the bytes are broken),
+ *                   or {@link IngestOutcome#REJECTED} for a record the reader could read but that holds no
+ *                   document (a WARC response that is a PDF, or a 404); null when there is no fault
  */
 record RawRecord(String fileUri, InputFormat format, long line, long byteOffset, byte[] bytes, String fault,
-    byte[] head) {
+    byte[] head, String faultDisposition) {
 
   static RawRecord data(String fileUri, InputFormat format, long line, long byteOffset, byte[] bytes) {
-    return new RawRecord(fileUri, format, line, byteOffset, bytes, null, null);
+    return new RawRecord(fileUri, format, line, byteOffset, bytes, null, null, null);
   }
 
+  /** A record that cannot be read: quarantined with the reason. */
   static RawRecord fault(String fileUri, InputFormat format, long line, long byteOffset, String fault, byte[] head) {
-    return new RawRecord(fileUri, format, line, byteOffset, null, fault, head);
+    return new RawRecord(fileUri, format, line, byteOffset, null, fault, head, IngestOutcome.QUARANTINED);
+  }
+
+  /** A record read well that is not a document (the reader knows why): rejected with the reason. */
+  static RawRecord rejected(String fileUri, InputFormat format, long line, long byteOffset, String reason,
+      byte[] head) {
+    return new RawRecord(fileUri, format, line, byteOffset, null, reason, head, IngestOutcome.REJECTED);
   }
 }

@@ -217,6 +217,48 @@ class BadInputIngestTest {
     cases.add(new Case("truncated Parquet (cut in half)", "cut.parquet", out -> out.write(cutParquet), List.of(),
         List.of(new Bad(1, 0, "quarantined", "not a readable Parquet file: ")), true, Map.of()));
 
+    // --- WARC: one record per response/resource/conversion; bookkeeping skipped; offsets in the stored file
+    WarcFixtures.Written crawl = WarcFixtures.warc(true, WarcFixtures.warcinfo(1),
+        WarcFixtures.request(2, "https://garden.example/tomatoes"),
+        WarcFixtures.html(3, "https://garden.example/tomatoes", WarcFixtures.BOILERPLATE_PAGE),
+        WarcFixtures.response(4, "https://garden.example/robots.txt", 200, "OK", "text/plain", utf8("User-agent: *\n")));
+    cases.add(new Case("WARC: an HTML page (boilerplate removed) and a plain-text response; warcinfo and request"
+        + " records skipped (valid)", "crawl.warc.gz", out -> out.write(crawl.bytes()),
+        List.of(WarcFixtures.id(3).toString(), WarcFixtures.id(4).toString()), List.of(), false,
+        Map.of(WarcFixtures.id(3).toString(), WarcFixtures.BOILERPLATE_PAGE_TEXT)));
+    WarcFixtures.Written notDocs = WarcFixtures.warc(false,
+        WarcFixtures.html(1, "https://a.example/", "<p>a page before</p>"),
+        WarcFixtures.response(2, "https://a.example/report.pdf", 200, "OK", "application/pdf", utf8("%PDF-1.7\n")),
+        WarcFixtures.response(3, "https://a.example/gone", 404, "Not Found", "text/html", utf8("<p>not here</p>")),
+        WarcFixtures.html(4, "https://a.example/after", "<p>a page after</p>"));
+    cases.add(new Case("WARC: a PDF response and a 404 between two pages", "not-docs.warc",
+        out -> out.write(notDocs.bytes()), List.of(WarcFixtures.id(1).toString(), WarcFixtures.id(4).toString()),
+        List.of(new Bad(2, notDocs.offset(2), "rejected", "content type application/pdf is neither HTML nor plain text"),
+            new Bad(3, notDocs.offset(3), "rejected", "HTTP status 404 Not Found: not a 2xx response")), false,
+        Map.of()));
+    byte[] cp1252Page = ("<html><head><meta charset=\"windows-1252\"><title>Caf\u00e9</title></head><body><p>cr\u00e8me"
+        + " br\u00fbl\u00e9e \u2013 \u20ac4</p></body></html>").getBytes(java.nio.charset.Charset.forName("windows-1252"));
+    WarcFixtures.Written cp1252 = WarcFixtures.warc(false,
+        WarcFixtures.response(1, "https://cafe.example/", 200, "OK", "text/html", cp1252Page));
+    cases.add(new Case("WARC: a windows-1252 page declared in its meta charset (valid)", "cp1252.warc",
+        out -> out.write(cp1252.bytes()), List.of(WarcFixtures.id(1).toString()), List.of(), false,
+        Map.of(WarcFixtures.id(1).toString(), "Caf\u00e9\n\ncr\u00e8me br\u00fbl\u00e9e \u2013 \u20ac4")));
+    WarcFixtures.Written fullWarc = WarcFixtures.warc(true, WarcFixtures.warcinfo(1),
+        WarcFixtures.html(2, "https://b.example/1", "<p>first page</p>"),
+        WarcFixtures.html(3, "https://b.example/2", "<p>second page</p>"),
+        WarcFixtures.html(4, "https://b.example/3", "<p>third page " + randomWords(random, 300) + "</p>"));
+    byte[] cutWarc = Arrays.copyOf(fullWarc.bytes(), (int) (fullWarc.offset(4)
+        + (fullWarc.bytes().length - fullWarc.offset(4)) / 2));
+    cases.add(new Case("truncated .warc.gz (cut inside the gzip member of record 4)", "cut.warc.gz",
+        out -> out.write(cutWarc), List.of(WarcFixtures.id(2).toString(), WarcFixtures.id(3).toString()),
+        List.of(new Bad(4, fullWarc.offset(4), "quarantined", "truncated WARC: ")), true, Map.of()));
+    byte[] badHeader = notDocs.bytes().clone();
+    byte[] garbage = utf8("WARC/9.9 not a record\r\n");
+    System.arraycopy(garbage, 0, badHeader, (int) notDocs.offset(2), garbage.length);
+    cases.add(new Case("WARC record header overwritten (record 2 of 4)", "bad-header.warc", out -> out.write(badHeader),
+        List.of(WarcFixtures.id(1).toString()),
+        List.of(new Bad(2, notDocs.offset(2), "quarantined", "WARC record cannot be read: ")), true, Map.of()));
+
     // --- JSON that is not a document: quarantined; content rules: rejected
     cases.add(oneBadLine("JSON array", "array.jsonl", utf8("[{\"text\":\"in an array\"}]"), "quarantined",
         off -> "not a JSON object (got array)"));

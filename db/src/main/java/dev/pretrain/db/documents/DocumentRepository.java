@@ -6,9 +6,22 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** Documents, the artifacts that hold them, the decisions taken on them, and quarantined records. */
 public final class DocumentRepository {
 
+  /**
+   * @param url       where a web document was fetched from (a WARC record's target URI), or null
+   * @param fetchedAt when it was fetched, as the input gave it (an ISO-8601 instant for WARC), or null
+   */
   public record Document(
       String docId, String source, String sourceVersion, String path, String license, String language,
-      String jurisdiction, String contentSha256, long chars, String inputUri, long inputLine, String firstRunId) {}
+      String jurisdiction, String contentSha256, long chars, String inputUri, long inputLine, String firstRunId,
+      String url, String fetchedAt) {
+
+    /** A document that was not fetched from the web (no url, no fetch time). */
+    public Document(String docId, String source, String sourceVersion, String path, String license, String language,
+        String jurisdiction, String contentSha256, long chars, String inputUri, long inputLine, String firstRunId) {
+      this(docId, source, sourceVersion, path, license, language, jurisdiction, contentSha256, chars, inputUri,
+          inputLine, firstRunId, null, null);
+    }
+  }
 
   /** A document's place in an artifact; token range is null for text shards. */
   public record Membership(String docId, long ordinal, Long tokenStart, Long tokenEnd) {}
@@ -28,7 +41,8 @@ public final class DocumentRepository {
     // INSERT ... SELECT ... WHERE NOT EXISTS runs on both H2 and PostgreSQL (H2 has no ON CONFLICT)
     jdbc.batchUpdate(
         "INSERT INTO documents (doc_id, source, source_version, path, license, language, jurisdiction,"
-            + " content_sha256, chars, input_uri, input_line, first_run_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + " content_sha256, chars, input_uri, input_line, first_run_id, url, fetched_at)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
             + " WHERE NOT EXISTS (SELECT 1 FROM documents WHERE doc_id = ?)",
         docs, 500, (ps, d) -> {
           ps.setString(1, d.docId());
@@ -43,7 +57,9 @@ public final class DocumentRepository {
           ps.setString(10, d.inputUri());
           ps.setLong(11, d.inputLine());
           ps.setString(12, d.firstRunId());
-          ps.setString(13, d.docId());
+          ps.setString(13, d.url());
+          ps.setString(14, d.fetchedAt());
+          ps.setString(15, d.docId());
         });
   }
 

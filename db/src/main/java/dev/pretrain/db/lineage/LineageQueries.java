@@ -165,7 +165,8 @@ public final class LineageQueries {
     return jdbc.query("SELECT * FROM documents WHERE doc_id = ?", (rs, i) -> new Document(rs.getString("doc_id"),
         rs.getString("source"), rs.getString("source_version"), rs.getString("path"), rs.getString("license"),
         rs.getString("language"), rs.getString("jurisdiction"), rs.getString("content_sha256"), rs.getLong("chars"),
-        rs.getString("input_uri"), rs.getLong("input_line"), rs.getString("first_run_id")), docId).stream().findFirst();
+        rs.getString("input_uri"), rs.getLong("input_line"), rs.getString("first_run_id"), rs.getString("url"),
+        rs.getString("fetched_at")), docId).stream().findFirst();
   }
 
   /** Decisions on a document in every run, and decisions where it was the kept twin of another. */
