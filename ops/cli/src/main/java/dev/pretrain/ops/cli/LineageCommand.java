@@ -200,6 +200,9 @@ public final class LineageCommand extends BaseCommand {
     t.append("  language     ").append(d.language()).append(", jurisdiction ").append(d.jurisdiction()).append('\n');
     t.append("  content      sha256 ").append(d.contentSha256()).append(", ").append(d.chars()).append(" chars\n");
     t.append("  read from    ").append(d.inputUri()).append(" line ").append(d.inputLine()).append('\n');
+    if (d.url() != null) {
+      t.append("  fetched from ").append(d.url()).append(d.fetchedAt() == null ? "" : " at " + d.fetchedAt()).append('\n');
+    }
     t.append("  first run    ").append(d.firstRunId()).append('\n');
     Optional<Source> source = q.source(d.source());
     source.ifPresent(s -> t.append("  registry     ").append(sourceLine(s)).append('\n'));
