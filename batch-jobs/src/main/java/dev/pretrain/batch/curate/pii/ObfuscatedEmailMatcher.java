@@ -16,6 +16,8 @@ import java.util.Locale;
  */
 final class ObfuscatedEmailMatcher {
 
+  private static final String[] SPACED_ATS = {" at ", " AT ", " <at> ", " (at) ", " [at] "};
+  private static final String[] GLUED_ATS = {"<at>", "(at)", "[at]"};
   private static final String[] DOTS = {" dot ", " DOT ", " [dot] ", " (dot) ", "[dot]", "(dot)", "."};
 
   private ObfuscatedEmailMatcher() {
@@ -23,12 +25,12 @@ final class ObfuscatedEmailMatcher {
 
   /** Whether an obfuscated "at" may begin at {@code i} (a space or an opening bracket). */
   static boolean mayStartAt(String text, int i) {
-    char next = Chars.at(text, i + 1);
-    char c = text.charAt(i);
-    if (c == ' ') {
-      return next == 'a' || next == 'A' || next == '<' || next == '(' || next == '[';
+    int from = text.charAt(i) == ' ' ? i + 1 : i;
+    char c = Chars.at(text, from);
+    if (c == '<' || c == '(' || c == '[') {
+      c = Chars.at(text, ++from);
     }
-    return (c == '<' || c == '(' || c == '[') && (next == 'a' || next == 'A');
+    return (c == 'a' || c == 'A') && (Chars.at(text, from + 1) | 0x20) == 't';
   }
 
   /** The address whose "at" starts at {@code i}, packed as {@code start << 32 | end}, or -1. */
@@ -66,12 +68,12 @@ final class ObfuscatedEmailMatcher {
 
   /** Length of the "at" token at {@code i}, or -1. */
   private static int atLength(String text, int i) {
-    for (String at : new String[] {" at ", " AT ", " <at> ", " (at) ", " [at] "}) {
+    for (String at : SPACED_ATS) {
       if (text.startsWith(at, i)) {
         return at.length();
       }
     }
-    for (String at : new String[] {"<at>", "(at)", "[at]"}) {
+    for (String at : GLUED_ATS) {
       if (text.regionMatches(true, i, at, 0, at.length()) && i > 0 && text.charAt(i - 1) != ' ') {
         return at.length();
       }

@@ -63,6 +63,9 @@ final class PhoneMatcher {
     if (first == '+' && Ipv4Matcher.parse(text, start + 1) >= 0) {
       return -1; // +192.168.0.100: an address being added to a list
     }
+    if (first != '+' && !hasSecondGroup(text, start)) {
+      return -1; // one digit run and no '+': the common case of a number in prose, decided without allocating
+    }
     Run run = Run.read(text, start);
     if (run == null) {
       return -1;
@@ -79,6 +82,24 @@ final class PhoneMatcher {
     }
     boolean ok = run.plus ? run.isInternational() : run.isNorthAmerican() || run.isNationalWithTrunk();
     return ok ? ((long) start << 32) | end : -1;
+  }
+
+  /** Whether the first group (after an optional '(') is followed by a separator or ')' and a digit. */
+  private static boolean hasSecondGroup(String text, int start) {
+    int i = text.charAt(start) == '(' ? start + 1 : start;
+    int digitsStart = i;
+    while (Chars.isDigit(Chars.at(text, i)) && i - digitsStart <= MAX_GROUP_DIGITS) {
+      i++;
+    }
+    char c = Chars.at(text, i);
+    if (c == ')') {
+      c = Chars.at(text, ++i);
+      if (Chars.isDigit(c)) {
+        return true;
+      }
+    }
+    char next = Chars.at(text, i + 1);
+    return (c == ' ' || c == '-' || c == '.' || c == '/') && (Chars.isDigit(next) || next == '(');
   }
 
   /**
