@@ -32,6 +32,8 @@ final class Ipv4Matcher {
       "erratum", "item", "step", "version", "versions", "ver", "revision", "rev", "release", "rel", "build",
       "firmware", "fw", "linux", "kernel", "v", "rv", "see", "of", "least", "level", "levels", "patch");
 
+  /** Bound on every backward look, so that the work per candidate stays constant. */
+  private static final int LOOK_BACK = 64;
   /** How far back (on the same line) a networking word makes a version-shaped quad an address. */
   private static final int ADDRESS_CUE_WINDOW = 48;
   /** Lower-case words (letters and digits) that put a dotted quad in a networking context. */
@@ -118,7 +120,7 @@ final class Ipv4Matcher {
       }
     }
     int previousEnd = i + 1;
-    while (i >= 0 && (Chars.isDigit(text.charAt(i)) || text.charAt(i) == '.')) {
+    while (i >= 0 && (Chars.isDigit(text.charAt(i)) || text.charAt(i) == '.') && previousEnd - i <= LOOK_BACK) {
       i--;
     }
     int previousStart = i + 1;
@@ -135,7 +137,8 @@ final class Ipv4Matcher {
   }
 
   private static int skipBack(String text, int i) {
-    while (i >= 0 && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n')) {
+    int limit = i - LOOK_BACK;
+    while (i >= 0 && i > limit && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n')) {
       i--;
     }
     return i;
@@ -154,7 +157,7 @@ final class Ipv4Matcher {
   /** A numbered heading: the quad opens a line and is followed by '.' or by a capitalised word. */
   private static boolean isHeading(String text, int start, int end) {
     int i = start - 1;
-    while (i >= 0 && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+    while (i >= 0 && start - i <= LOOK_BACK && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
       i--;
     }
     boolean opensLine = i < 0 || text.charAt(i) == '\n';
@@ -184,8 +187,13 @@ final class Ipv4Matcher {
       return true;
     }
     int from = Math.max(0, start - ADDRESS_CUE_WINDOW);
-    int lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    int i = Math.max(from, lineStart);
+    int i = from;
+    for (int j = start - 1; j >= from; j--) {
+      if (text.charAt(j) == '\n') {
+        i = j + 1; // the cue must be on the quad's line
+        break;
+      }
+    }
     while (i < start) {
       while (i < start && !Chars.isAsciiLetter(text.charAt(i))) {
         i++;

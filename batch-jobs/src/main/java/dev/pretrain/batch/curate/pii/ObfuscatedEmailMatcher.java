@@ -87,7 +87,7 @@ final class ObfuscatedEmailMatcher {
     if (start == end || end - start > EmailMatcher.MAX_LOCAL) {
       return -1;
     }
-    while (start >= 5 && text.startsWith(" dot ", start - 5)) {
+    while (start >= 5 && end - start <= EmailMatcher.MAX_LOCAL && text.startsWith(" dot ", start - 5)) {
       int previous = wordStart(text, start - 5);
       if (previous == start - 5) {
         break;
