@@ -11,9 +11,10 @@ import java.util.Set;
  * <p>Local part: ASCII letters, digits and {@code . _ % + -}, not starting or ending with a dot, no
  * "..". Domain: at least two dot-separated labels of letters, digits and inner hyphens; the last one
  * (the top-level domain) is 2 to 24 letters or an IDN {@code xn--} label. A trailing dot or hyphen
- * (end of sentence) is not part of the address, nor is the 'E' of Perl POD's {@code E<gt>}. Kept (not PII): the reserved names of RFC 2606 and
- * RFC 6761 (example.com/.net/.org and their subdomains, .example, .test, .invalid, .localhost) and
- * "domains" whose last label is a common file extension (icon@2x.png).
+ * (end of sentence) is not part of the address, nor is the 'E' of Perl POD's {@code E<gt>}. Kept
+ * (not PII): the reserved names of RFC 2606 and RFC 6761 (example.com/.net/.org and their
+ * subdomains, .example, .test, .invalid, .localhost) and "domains" whose last label is a common
+ * file extension (icon@2x.png).
  */
 final class EmailMatcher {
 

@@ -1,5 +1,6 @@
 package dev.pretrain.batch.curate.pii;
 
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -202,7 +203,8 @@ final class Ipv4Matcher {
       while (i < start && (Chars.isAsciiLetter(text.charAt(i)) || Chars.isDigit(text.charAt(i)))) {
         i++;
       }
-      if (i > wordStart && ADDRESS_WORDS.contains(text.substring(wordStart, i).toLowerCase(java.util.Locale.ROOT))) {
+      String word = text.substring(wordStart, i).toLowerCase(Locale.ROOT);
+      if (i > wordStart && ADDRESS_WORDS.contains(word)) {
         return true;
       }
     }
@@ -254,6 +256,6 @@ final class Ipv4Matcher {
     if (wordStart == wordEnd || wordEnd - wordStart > 11 || (i >= 0 && Chars.isWord(text.charAt(i)))) {
       return false;
     }
-    return NUMBERING_WORDS.contains(text.substring(wordStart, wordEnd).toLowerCase(java.util.Locale.ROOT));
+    return NUMBERING_WORDS.contains(text.substring(wordStart, wordEnd).toLowerCase(Locale.ROOT));
   }
 }

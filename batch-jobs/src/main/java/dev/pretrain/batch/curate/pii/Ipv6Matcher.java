@@ -1,5 +1,7 @@
 package dev.pretrain.batch.curate.pii;
 
+import java.util.Arrays;
+
 /**
  * Finds an IPv6 address (RFC 4291 text forms: eight groups, "::" compression, a dotted-quad tail)
  * and says whether it is public.
@@ -119,7 +121,7 @@ final class Ipv6Matcher {
     if (compressedAt < 0) {
       System.arraycopy(parsed, 0, groups, 0, 8);
     } else {
-      java.util.Arrays.fill(groups, 0);
+      Arrays.fill(groups, 0);
       System.arraycopy(parsed, 0, groups, 0, compressedAt);
       int tail = count - compressedAt;
       System.arraycopy(parsed, compressedAt, groups, 8 - tail, tail);

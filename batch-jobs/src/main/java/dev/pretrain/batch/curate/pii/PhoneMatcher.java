@@ -24,7 +24,8 @@ package dev.pretrain.batch.curate.pii;
  * '.'-separated groups of three (thousands separators); runs mixing '.' with other separators
  * (dates with times, coordinates); a run after "digit:" (the seconds of a time); '+' before a
  * dotted quad; in the national form a 5-4 pair (US ZIP+4), a two-group decimal (05.000000000) and
- * four or more groups of exactly three digits (lists of codes). Kept: the NANP numbers reserved for fiction, NNN-555-0100 to 0199.
+ * four or more groups of exactly three digits (lists of codes). Kept: the NANP numbers reserved
+ * for fiction, NNN-555-0100 to 0199 (with or without the area code).
  */
 final class PhoneMatcher {
 

@@ -1,6 +1,7 @@
 package dev.pretrain.batch.curate.pii;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -159,9 +160,9 @@ public final class PiiRedactor {
         size--;
       }
       if (size == starts.length) {
-        starts = java.util.Arrays.copyOf(starts, size * 2);
-        ends = java.util.Arrays.copyOf(ends, size * 2);
-        kinds = java.util.Arrays.copyOf(kinds, size * 2);
+        starts = Arrays.copyOf(starts, size * 2);
+        ends = Arrays.copyOf(ends, size * 2);
+        kinds = Arrays.copyOf(kinds, size * 2);
       }
       starts[size] = start;
       ends[size] = end;
