@@ -32,7 +32,7 @@ final class FineWebQualityFilter {
     int shortLines = 0;
     int newlines = 0;
     long dupChars = 0;
-    LongCounter seen = new LongCounter(GopherRepetitionFilter.Duplicates.countLineBreaks(text) + 1);
+    LongCounter seen = new LongCounter(64);
     int start = 0;
     for (int i = 0; i <= n; i++) {
       if (i < n && text.charAt(i) != '\n') {

@@ -61,13 +61,20 @@ final class GopherRepetitionFilter {
         return false;
       }
     }
+    LongSet seen = new LongSet(words.count);
+    long previous = -1;
     for (int n = 2; n < maxDupNgramCharFrac.length; n++) {
       if (Double.isNaN(maxDupNgramCharFrac[n])) {
         continue;
       }
-      counter.clear();
-      double dup = ngrams.repeatedNgramChars(n, counter) / length;
-      if (ratioFails("dup_" + n + "_gram_char_frac", dup, maxDupNgramCharFrac[n], sink)) {
+      // No repeated (n-1)-gram means no repeated n-gram: every n-gram seen twice holds one
+      long repeated = 0;
+      if (previous != 0) {
+        seen.clear();
+        repeated = ngrams.repeatedNgramChars(n, seen);
+      }
+      previous = repeated;
+      if (ratioFails("dup_" + n + "_gram_char_frac", repeated / length, maxDupNgramCharFrac[n], sink)) {
         return false;
       }
     }
@@ -99,7 +106,7 @@ final class GopherRepetitionFilter {
         to--;
       }
       Duplicates d = new Duplicates();
-      LongCounter seen = new LongCounter(Math.max(1, countDoubleBreaks(text, from, to) + 1));
+      LongCounter seen = new LongCounter(64);
       int start = from;
       int i = from;
       while (i < to) {
@@ -124,7 +131,7 @@ final class GopherRepetitionFilter {
     static Duplicates lines(String text) {
       int n = text.length();
       Duplicates d = new Duplicates();
-      LongCounter seen = new LongCounter(countLineBreaks(text) + 2);
+      LongCounter seen = new LongCounter(64);
       int start = 0;
       int i = 0;
       while (i < n) {
@@ -148,26 +155,6 @@ final class GopherRepetitionFilter {
         duplicates++;
         duplicateChars += to - from;
       }
-    }
-
-    private static int countDoubleBreaks(String text, int from, int to) {
-      int count = 0;
-      for (int i = from + 1; i < to; i++) {
-        if (text.charAt(i) == '\n' && text.charAt(i - 1) == '\n') {
-          count++;
-        }
-      }
-      return count;
-    }
-
-    static int countLineBreaks(String text) {
-      int count = 0;
-      for (int i = 0; i < text.length(); i++) {
-        if (text.charAt(i) == '\n') {
-          count++;
-        }
-      }
-      return count;
     }
   }
 
@@ -207,27 +194,29 @@ final class GopherRepetitionFilter {
       long pow = power(n);
       int last = count - n;
       int max = 0;
+      int first = 0;
       for (int i = 0; i <= last; i++) {
-        max = Math.max(max, counter.increment(hash(i, n, pow)) + 1);
-      }
-      for (int i = 0; i <= last; i++) {
-        if (counter.count(hash(i, n, pow)) == max) {
-          return (prefixChars[i + n] - prefixChars[i] + n - 1) * max;
+        long entry = counter.add(hash(i, n, pow), i);
+        int seen = (int) (entry >>> 32);
+        int firstIndex = (int) entry;
+        if (seen > max || seen == max && firstIndex < first) {
+          max = seen;
+          first = firstIndex;
         }
       }
-      return 0;
+      return (prefixChars[first + n] - prefixChars[first] + n - 1) * max;
     }
 
     /**
      * Characters (words concatenated) of n-grams that repeat an earlier n-gram, scanning left to right
      * and skipping past each repeat so overlapping repeats are not counted twice.
      */
-    long repeatedNgramChars(int n, LongCounter counter) {
+    long repeatedNgramChars(int n, LongSet seen) {
       long pow = power(n);
       long repeated = 0;
       int i = 0;
       while (i <= count - n) {
-        if (counter.increment(hash(i, n, pow)) > 0) {
+        if (!seen.add(hash(i, n, pow))) {
           repeated += prefixChars[i + n] - prefixChars[i];
           i += n;
         } else {

@@ -29,10 +29,10 @@ public final class QualityFilters {
   private final C4LineFilter c4;
   private final FineWebQualityFilter fineweb;
 
-  QualityFilters(String name, GopherRepetitionFilter repetition, GopherQualityFilter quality, C4LineFilter c4,
-      FineWebQualityFilter fineweb) {
+  QualityFilters(String name, WordSplitter splitter, GopherRepetitionFilter repetition, GopherQualityFilter quality,
+      C4LineFilter c4, FineWebQualityFilter fineweb) {
     this.name = name;
-    this.splitter = new WordSplitter(STOP_WORDS);
+    this.splitter = splitter;
     this.repetition = repetition;
     this.quality = quality;
     this.c4 = c4;
@@ -41,8 +41,10 @@ public final class QualityFilters {
 
   /** datatrove's defaults, with C4 as in the FineWeb recipe (filter_no_terminal_punct=False). */
   public static QualityFilters prose() {
-    return new QualityFilters("prose",
-        repetition(0.3, 0.3, 0.2, 0.2),
+    return new QualityFilters("prose", new WordSplitter(STOP_WORDS, false),
+        new GopherRepetitionFilter(0.3, 0.2, 0.3, 0.2,
+            new double[] {OFF, OFF, 0.20, 0.18, 0.16},
+            new double[] {OFF, OFF, OFF, OFF, OFF, 0.15, 0.14, 0.13, 0.12, 0.11, 0.10}),
         new GopherQualityFilter(50, 100_000, 3, 10, 0.1, 0.1, 0.9, 0.3, 0.8, 2),
         new C4LineFilter(1000, true, false, 3, true, true, true, true, 5, false),
         new FineWebQualityFilter(0.12, 0.67, 30, 0.01, 0.3));
@@ -50,21 +52,17 @@ public final class QualityFilters {
 
   /**
    * For code and documentation (kernel reStructuredText, Python docs, Perl POD): the rules that measure
-   * prose layout rather than quality are off or relaxed, and C4 keeps the layout. The changes and the
-   * counts behind them are in docs/curation-quality.md.
+   * prose layout rather than quality are off or relaxed, runs of one symbol ("=====") are one token, and
+   * C4 keeps the layout. The changes and the counts behind them are in docs/curation-quality.md.
    */
   public static QualityFilters docs() {
-    return new QualityFilters("docs",
-        repetition(0.3, 0.3, 0.2, 0.2),
-        new GopherQualityFilter(50, 100_000, 3, 10, 0.1, 0.1, 0.9, 0.3, 0.8, 2),
-        new C4LineFilter(1000, true, false, 3, true, true, true, true, 5, true),
-        new FineWebQualityFilter(0.12, 0.67, 30, 0.01, 0.3));
-  }
-
-  private static GopherRepetitionFilter repetition(double para, double paraChars, double line, double lineChars) {
-    double[] top = {OFF, OFF, 0.20, 0.18, 0.16};
-    double[] dup = {OFF, OFF, OFF, OFF, OFF, 0.15, 0.14, 0.13, 0.12, 0.11, 0.10};
-    return new GopherRepetitionFilter(para, paraChars, line, lineChars, top, dup);
+    return new QualityFilters("docs", new WordSplitter(STOP_WORDS, true),
+        new GopherRepetitionFilter(0.5, 0.2, 0.5, 0.2,
+            new double[] {OFF, OFF, 0.20, 0.18, 0.16},
+            new double[] {OFF, OFF, OFF, OFF, OFF, 0.30, 0.28, 0.26, 0.24, 0.22, 0.20}),
+        new GopherQualityFilter(50, 100_000, 3, 10, OFF, 0.1, OFF, 0.3, 0.5, 2),
+        new C4LineFilter(1000, false, false, 0, true, false, false, false, 5, true),
+        new FineWebQualityFilter(OFF, OFF, 30, 0.2, 0.3));
   }
 
   public String name() {

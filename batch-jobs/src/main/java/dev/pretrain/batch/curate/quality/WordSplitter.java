@@ -24,8 +24,14 @@ final class WordSplitter {
   private final long[] stopWordHashes;
   private final int minStopLength;
   private final int maxStopLength;
+  private final boolean groupSymbolRuns;
 
-  WordSplitter(List<String> stopWords) {
+  /**
+   * groupSymbolRuns: a run of one repeated symbol ("=====", "****", "###") is one token, not one token a
+   * character (for markup such as reStructuredText underlines, which would otherwise read as repetition).
+   */
+  WordSplitter(List<String> stopWords, boolean groupSymbolRuns) {
+    this.groupSymbolRuns = groupSymbolRuns;
     this.stopWords = stopWords.toArray(new String[0]);
     if (this.stopWords.length > 31) {
       throw new IllegalArgumentException("at most 31 stop words");
@@ -35,7 +41,7 @@ final class WordSplitter {
     int max = 0;
     for (int i = 0; i < this.stopWords.length; i++) {
       String w = this.stopWords[i];
-      stopWordHashes[i] = Hashing.span(w, 0, w.length());
+      stopWordHashes[i] = Hashing.chars(w);
       min = Math.min(min, w.length());
       max = Math.max(max, w.length());
     }
@@ -62,7 +68,7 @@ final class WordSplitter {
         i = wordToken(text, i, words);
       } else {
         int end = i + Character.charCount(cp);
-        if (c == '.' || c == '-') {
+        if (c == '.' || c == '-' || groupSymbolRuns && end == i + 1) {
           while (end < n && text.charAt(end) == c) {
             end++;
           }
