@@ -228,6 +228,7 @@ def one_run(args):
     executor.run()
     wall = time.perf_counter() - start
     cpu_s = tree.stop() - cpu0
+    ticks = os.sysconf("SC_CLK_TCK")
     busy1, all1 = cpu_jiffies()
     with open(os.path.join(run_dir, "logs", "stats.json")) as f:
         stats = json.load(f)
@@ -235,6 +236,8 @@ def one_run(args):
         "wall_s": wall,
         # CPU seconds of this process tree (the workers included) during run()
         "cpu_s": cpu_s,
+        # the busiest processes' CPU seconds: with N workers, N about equal shares show they ran in parallel
+        "top_process_cpu_s": sorted((t / ticks for t in tree.seen.values()), reverse=True)[:4],
         # busy share of all the machine's CPUs during run(), times their count: shows other load
         "machine_busy_cores": (busy1 - busy0) / max(1, all1 - all0) * os.cpu_count(),
         "stats": stats,
@@ -248,11 +251,19 @@ def count(value):
 
 def stage_figures(stats):
     stages = {}
+    chars_in = None
     for name, step in zip(STEPS, stats):
         counts = step.get("stats", {})
         # the reader counts what it yields as "documents", the other steps what they receive as "total"
         docs = counts.get("documents" if name == "read_jsonl" else "total", 0)
         entry = {"s": round(step["time_stats"]["total"], 3), "docs_in": count(docs)}
+        own_chars = count(counts.get("doc_len", 0))
+        if name == "write_jsonl":
+            entry["chars_in"] = own_chars  # the PII step records no lengths; the writer records what it wrote
+        elif chars_in is not None:
+            # text characters reaching this step: what the step before passed on (after C4 cut its lines)
+            entry["chars_in"] = chars_in
+        chars_in = own_chars
         if name == "read_jsonl":
             entry["docs_out"] = entry.pop("docs_in")
         if name in FILTERS:
@@ -339,7 +350,9 @@ def main():
         parser.error("corpus directory required")
     worker_counts = [int(w) for w in args.workers.split(",")]
 
-    os.makedirs(WORK, exist_ok=True)
+    # runs of an earlier invocation (other worker counts or rounds) must not be mistaken for this one's
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
     log(f"dealing {args.corpus} into {worker_counts} files under {WORK}")
     totals = prepare_inputs(args.corpus, worker_counts)
     text_mb = totals["text_bytes"] / 1e6
@@ -368,6 +381,7 @@ def main():
                 # distorts less than wall time does
                 "mb_per_cpu_s": round(text_mb / raw["cpu_s"], 4),
                 "cpu_busy_cores": round(raw["cpu_s"] / raw["wall_s"], 2),
+                "top_process_cpu_s": [round(t, 1) for t in raw["top_process_cpu_s"]],
                 "machine_busy_cores": round(raw["machine_busy_cores"], 2),
                 "docs_out": stages["write_jsonl"]["docs_in"],
                 "stages": stages,
