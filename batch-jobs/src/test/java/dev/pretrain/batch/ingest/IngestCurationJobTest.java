@@ -135,7 +135,8 @@ class IngestCurationJobTest {
     assertEquals(1, rejects.size());
     JsonNode reject = rejects.get(0);
     assertEquals("short-1", reject.get("id").asText());
-    assertTrue(reject.get("rule").asText().startsWith("gopher_quality."), reject.toString());
+    // datatrove's order: the repetition rules see it first (its one 2-gram is a third of its characters)
+    assertTrue(reject.get("rule").asText().startsWith("gopher_"), reject.toString());
     assertTrue(reject.get("measured").isNumber() && !reject.get("threshold").asText().isBlank(), reject.toString());
     assertEquals("Buy now! Best prices!", reject.get("text").asText());
 
