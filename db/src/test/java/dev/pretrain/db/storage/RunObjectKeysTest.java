@@ -13,6 +13,7 @@ class RunObjectKeysTest {
     assertEquals("runs/r1/", RunObjectKeys.runPrefix("r1"));
     assertEquals("runs/r1/ingest/docs-00003-012.jsonl", RunObjectKeys.ingestShard("r1", 3, 12));
     assertEquals("runs/r1/ingest/quarantine-00003.jsonl", RunObjectKeys.ingestQuarantine("r1", 3));
+    assertEquals("runs/r1/ingest/rejects-00003.jsonl", RunObjectKeys.ingestRejects("r1", 3));
     assertEquals("runs/r1/dedup/docs-00007.jsonl", RunObjectKeys.dedupShard("r1", 7));
     assertEquals("runs/r1/tokenize/train-00002.bin", RunObjectKeys.tokenShard("r1", "train", 2));
     assertEquals("runs/r1/tokenize/val-00002.map.jsonl", RunObjectKeys.tokenMap("r1", "val", 2));
