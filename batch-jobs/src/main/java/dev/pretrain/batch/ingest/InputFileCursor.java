@@ -75,7 +75,7 @@ final class InputFileCursor implements AutoCloseable {
     }
     return switch (format) {
       case JSONL -> nextLine();
-      case TEXT -> wholeFile();
+      case TEXT -> uri.toLowerCase(java.util.Locale.ROOT).endsWith(".warc.zst") ? zstdWarc() : wholeFile();
       case PARQUET -> nextRow();
       case WARC -> nextWarcRecord();
     };
@@ -185,6 +185,16 @@ final class InputFileCursor implements AutoCloseable {
       done = true;
     }
     return r;
+  }
+
+  /**
+   * A zstd WARC (its dictionary in a skippable frame) is not read: as a text file it would become one
+   * document of WARC headers and HTML. One quarantined record says what to do instead.
+   */
+  private RawRecord zstdWarc() {
+    done = true;
+    return RawRecord.fault(uri, format, 1, 0, "WARC compressed with zstd (.warc.zst) is not read: decompress it,"
+        + " or recompress it as .warc.gz", new byte[0]);
   }
 
   private RawRecord wholeFile() {

@@ -259,6 +259,10 @@ class BadInputIngestTest {
         List.of(WarcFixtures.id(1).toString()),
         List.of(new Bad(2, notDocs.offset(2), "quarantined", "WARC record cannot be read: ")), true, Map.of()));
 
+    byte[] zstWarc = Zstd.compress(crawl.bytes(), 3);
+    cases.add(new Case("WARC compressed with zstd (.warc.zst): not read", "crawl.warc.zst", out -> out.write(zstWarc),
+        List.of(), List.of(new Bad(1, 0, "quarantined", "WARC compressed with zstd")), true, Map.of()));
+
     // --- JSON that is not a document: quarantined; content rules: rejected
     cases.add(oneBadLine("JSON array", "array.jsonl", utf8("[{\"text\":\"in an array\"}]"), "quarantined",
         off -> "not a JSON object (got array)"));
