@@ -91,8 +91,10 @@ public final class DocumentCurator {
         QualityFilters.Outcome o = filters.apply(text);
         if (o.rejected()) {
           RuleVerdict v = o.rejection();
+          // the language says which rules applied: an undetermined one gets the English rules too
           CurationNote reject = new CurationNote(v.rule(), "rejected", v.measured(), v.threshold(),
-              "rule set " + ruleSet);
+              "rule set " + ruleSet + (lang == null ? "" : "; language " + notes.get(0).detail() + " at "
+                  + CurationNote.format(notes.get(0).measured())));
           notes.add(reject);
           return new Result(text, reject, notes, 0, ruleSet);
         }
