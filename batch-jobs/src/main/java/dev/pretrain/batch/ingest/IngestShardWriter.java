@@ -337,6 +337,9 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
         g.writeStringField("fetched_at", k.fetchedAt());
       }
       g.writeStringField("sha256", k.sha256());
+      if (k.curation() != null) { // what curation measured and did, beside the text it applies to
+        writeCuration(g, k.curation());
+      }
     });
     shardOut.write(line);
     shardBytes += line.length;
@@ -358,6 +361,26 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
     Files.deleteIfExists(shardFile);
     shardMembers = null;
     shardInputs = null;
+  }
+
+  /** {@code "curation": {"<rule>": {"action", "measured", "threshold", "detail"}, ...}}, in the order curation ran. */
+  private static void writeCuration(JsonGenerator g, List<CurationNote> notes) throws IOException {
+    g.writeObjectFieldStart("curation");
+    for (CurationNote n : notes) {
+      g.writeObjectFieldStart(n.rule());
+      g.writeStringField("action", n.action());
+      if (n.measured() != null) {
+        g.writeNumberField("measured", n.measured());
+      }
+      if (n.threshold() != null) {
+        g.writeStringField("threshold", n.threshold());
+      }
+      if (n.detail() != null) {
+        g.writeStringField("detail", n.detail());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
   }
 
   /** One line per removed document: the rule, what it measured, the threshold, and the text as it was. */
@@ -382,6 +405,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
       g.writeStringField("detail", rule.detail());
       g.writeStringField("sha256", k.sha256());
       g.writeStringField("text", k.text());
+      writeCuration(g, f.notes());
     }));
     rejectMembers.add(new DocumentRepository.Membership(k.id(), rejectMembers.size(), null, null));
     filesWithRejects.add(k.fileUri());

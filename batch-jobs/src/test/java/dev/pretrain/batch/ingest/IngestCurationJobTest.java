@@ -128,6 +128,12 @@ class IngestCurationJobTest {
     String redacted = kept.get("prose-1").get("text").asText();
     assertFalse(redacted.contains("jane.doe@river-council.org"), redacted);
     assertFalse(redacted.contains("81.2.69.160"), redacted);
+    // ... and says so itself, with the language detected
+    JsonNode notes = kept.get("prose-1").get("curation");
+    assertEquals(1, notes.get("pii.email").get("measured").asInt(), notes.toString());
+    assertEquals("redacted", notes.get("pii.ipv4").get("action").asText(), notes.toString());
+    assertEquals("en", notes.get("language.detected").get("detail").asText(), notes.toString());
+    assertEquals("mismatch", kept.get("german-1").get("curation").get("language.mismatch").get("action").asText());
 
     // the rejects shard holds the removed document with its rule, measured value and threshold
     assertNotNull(r.rejects());
@@ -139,6 +145,7 @@ class IngestCurationJobTest {
     assertTrue(reject.get("rule").asText().startsWith("gopher_"), reject.toString());
     assertTrue(reject.get("measured").isNumber() && !reject.get("threshold").asText().isBlank(), reject.toString());
     assertEquals("Buy now! Best prices!", reject.get("text").asText());
+    assertEquals("rejected", reject.get("curation").get(reject.get("rule").asText()).get("action").asText());
 
     // decisions: why removed, what changed, what was flagged
     DocumentRepository documents = new DocumentRepository(db.jdbc());
