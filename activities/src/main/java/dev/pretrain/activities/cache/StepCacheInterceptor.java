@@ -36,11 +36,19 @@ public final class StepCacheInterceptor extends ActivityInterceptor {
   private final StepCacheRepository cache;
   private final RunRepository runs;
   private final ObjectStore store;
+  private final String workerRegion;
+  private final String workerHost = hostName();
 
   public StepCacheInterceptor(StepCacheRepository cache, RunRepository runs, ObjectStore store) {
+    this(cache, runs, store, null);
+  }
+
+  /** @param workerRegion the region this worker declares (recorded as where steps were processed), or null */
+  public StepCacheInterceptor(StepCacheRepository cache, RunRepository runs, ObjectStore store, String workerRegion) {
     this.cache = cache;
     this.runs = runs;
     this.store = store;
+    this.workerRegion = workerRegion;
   }
 
   @Override
@@ -62,12 +70,14 @@ public final class StepCacheInterceptor extends ActivityInterceptor {
     String runId = request.path("runId").asText(null);
     String step = spec.stepOf().apply(request);
     String key = CacheKey.of(spec.activityType(), spec.codeVersion(), input.getArguments());
+    StepCacheRepository.Provenance provenance = new StepCacheRepository.Provenance(spec.codeVersion(),
+        request.toString(), info.getActivityTaskQueue(), workerHost, workerRegion);
     Instant started = Instant.now();
     if (runId != null && !noCache(runId, step)) {
       Optional<Hit> hit = lookup(key, spec);
       if (hit.isPresent()) {
         cache.recordExecution(new StepCacheRepository.Execution(runId, step, spec.activityType(), info.getAttempt(),
-            StepCacheRepository.CACHE_HIT, key, hit.get().entry().runId(), null, started, millisSince(started)));
+            StepCacheRepository.CACHE_HIT, key, hit.get().entry().runId(), null, started, millisSince(started)), provenance);
         for (JsonNode artifact : CacheKey.artifactsIn(hit.get().tree())) {
           cache.recordReuse(new StepCacheRepository.Reuse(runId, step, artifact.get("uri").asText(),
               hit.get().entry().runId(), Instant.now()));
@@ -83,7 +93,7 @@ public final class StepCacheInterceptor extends ActivityInterceptor {
     } catch (RuntimeException | Error e) {
       if (runId != null) {
         cache.recordExecution(new StepCacheRepository.Execution(runId, step, spec.activityType(), info.getAttempt(),
-            StepCacheRepository.FAILED, key, null, messageOf(e), started, millisSince(started)));
+            StepCacheRepository.FAILED, key, null, messageOf(e), started, millisSince(started)), provenance);
       }
       throw e;
     }
@@ -91,7 +101,7 @@ public final class StepCacheInterceptor extends ActivityInterceptor {
       cache.put(new StepCacheRepository.Entry(key, step, spec.activityType(), spec.codeVersion(),
           JSON.valueToTree(output.getResult()).toString(), runId, Instant.now()));
       cache.recordExecution(new StepCacheRepository.Execution(runId, step, spec.activityType(), info.getAttempt(),
-          StepCacheRepository.COMPUTED, key, null, null, started, millisSince(started)));
+          StepCacheRepository.COMPUTED, key, null, null, started, millisSince(started)), provenance);
     }
     return output;
   }
@@ -160,6 +170,14 @@ public final class StepCacheInterceptor extends ActivityInterceptor {
         return false;
       }
     }).orElse(false);
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private static long millisSince(Instant start) {

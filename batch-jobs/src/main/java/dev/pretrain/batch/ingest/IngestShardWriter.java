@@ -126,9 +126,11 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
   public void write(Chunk<? extends IngestOutcome> chunk) throws IOException {
     if (!cleared) { // an earlier attempt of this partition may have left rows; this one writes them all again
       curation.clearPartition(request.runId(), request.partition());
+      documents.clearRunPartition(request.runId(), request.partition());
       cleared = true;
     }
     List<DocumentRepository.Document> docs = new ArrayList<>(chunk.size());
+    List<DocumentRepository.RunDocument> runDocs = new ArrayList<>(chunk.size());
     List<DocumentRepository.Decision> changes = new ArrayList<>();
     List<DocumentRepository.Decision> curated = new ArrayList<>();
     List<CurationRepository.RuleDecision> rules = new ArrayList<>();
@@ -139,6 +141,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
           changes.add(new DocumentRepository.Decision(k.id(), DECISION_NORMALIZED, k.change(), null));
         }
         docs.add(documentRow(k));
+        runDocs.add(runDocument(docs.get(docs.size() - 1), k.curation(), DocumentRepository.KEPT));
         count(k.source(), KEPT, "");
         if (k.curation() != null) {
           noteCuration(k, rules, curated);
@@ -148,6 +151,7 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
         IngestOutcome.Kept k = f.document();
         writeRejected(f);
         docs.add(documentRow(k)); // a removed document is still a document: lineage answers why it was removed
+        runDocs.add(runDocument(docs.get(docs.size() - 1), f.notes(), DocumentRepository.FILTERED));
         curated.add(new DocumentRepository.Decision(k.id(), DECISION_FILTERED, f.rejection().describe(), null));
         rules.addAll(ruleRows(k.id(), f.notes()));
         count(k.source(), FILTERED, f.rejection().rule());
@@ -162,7 +166,8 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
         }
       }
     }
-    documents.insertNew(docs); // a document id already known (an earlier run) keeps its first row
+    documents.upsert(docs); // an id known from an earlier run takes this version; the run's own is in run_documents
+    documents.recordRunDocuments(request.runId(), runDocs);
     if (!changes.isEmpty()) {
       documents.recordDecisions(request.runId(), IngestJob.STEP, changes);
     }
@@ -170,6 +175,25 @@ public class IngestShardWriter implements ItemWriter<IngestOutcome> {
       documents.recordDecisions(request.runId(), CURATE_STEP, curated);
     }
     curation.record(request.runId(), request.partition(), rules);
+  }
+
+  private DocumentRepository.RunDocument runDocument(DocumentRepository.Document d, List<CurationNote> notes,
+      String outcome) {
+    return new DocumentRepository.RunDocument(d, request.partition(), detectedLanguage(notes), outcome);
+  }
+
+  /** The language curation identified: the detail of its language.detected note ("und (best guess xx)" → und). */
+  private static String detectedLanguage(List<CurationNote> notes) {
+    if (notes == null) {
+      return null;
+    }
+    for (CurationNote n : notes) {
+      if ("language.detected".equals(n.rule()) && n.detail() != null) {
+        int space = n.detail().indexOf(' ');
+        return space < 0 ? n.detail() : n.detail().substring(0, space);
+      }
+    }
+    return null;
   }
 
   private DocumentRepository.Document documentRow(IngestOutcome.Kept k) {

@@ -354,6 +354,33 @@ class IngestJobTest {
     return names;
   }
 
+  @Test
+  void aReingestedIdWithChangedTextAndLicenseKeepsEachRunsVersion() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("versions"));
+    Path v1 = write(dir.resolve("v1.jsonl"),
+        "{\"id\":\"ver-1\",\"text\":\"the first text\",\"source\":\"s\",\"license\":\"MIT\"}\n");
+    Path v2 = write(dir.resolve("v2.jsonl"),
+        "{\"id\":\"ver-1\",\"text\":\"the second text\",\"source\":\"s\",\"license\":\"GPL-2.0\"}\n");
+    IngestJob.run(runner, new IngestJob.Request("run-v1", 0, 1, BUCKET, List.of(input(v1)), 1 << 20, "EU"), (r, b) -> {});
+    IngestJob.run(runner, new IngestJob.Request("run-v2", 0, 1, BUCKET, List.of(input(v2)), 1 << 20, "EU"), (r, b) -> {});
+
+    // each run keeps the version it trained on; the global row is the newest, and remembers who saw it first
+    assertEquals("MIT", db.jdbc().queryForObject(
+        "SELECT license FROM run_documents WHERE run_id = 'run-v1' AND doc_id = 'ver-1'", String.class));
+    assertEquals("GPL-2.0", db.jdbc().queryForObject(
+        "SELECT license FROM run_documents WHERE run_id = 'run-v2' AND doc_id = 'ver-1'", String.class));
+    assertEquals(sha256("the second text".getBytes(StandardCharsets.UTF_8)), db.jdbc().queryForObject(
+        "SELECT content_sha256 FROM run_documents WHERE run_id = 'run-v2' AND doc_id = 'ver-1'", String.class));
+    Map<String, Object> global = db.jdbc().queryForMap(
+        "SELECT license, first_run_id, last_run_id, input_uri FROM documents WHERE doc_id = 'ver-1'");
+    assertEquals("GPL-2.0", global.get("license"));
+    assertEquals("run-v1", global.get("first_run_id"));
+    assertEquals("run-v2", global.get("last_run_id"));
+    assertEquals(v2.toUri().toString(), global.get("input_uri"));
+    assertEquals("kept", db.jdbc().queryForObject(
+        "SELECT outcome FROM run_documents WHERE run_id = 'run-v1' AND doc_id = 'ver-1'", String.class));
+  }
+
   private static IngestJob.Input input(Path p) throws IOException {
     return new IngestJob.Input(p.toUri().toString(), Files.size(p));
   }

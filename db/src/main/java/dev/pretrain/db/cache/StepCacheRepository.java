@@ -23,6 +23,15 @@ public final class StepCacheRepository {
   public record Execution(String runId, String step, String activity, int attempt, String outcome, String cacheKey,
       String sourceRunId, String error, Instant startedAt, Long millis) {}
 
+  /**
+   * Where and with what an execution ran (lineage: an auditor's "processed where, by which code").
+   *
+   * @param paramsJson   the activity's request as JSON (parameters and input artifacts)
+   * @param workerRegion the region the worker declares, or null when it declares none
+   */
+  public record Provenance(String codeVersion, String paramsJson, String taskQueue, String workerHost,
+      String workerRegion) {}
+
   /** A run that took an artifact from another run's cached result. */
   public record Reuse(String runId, String step, String artifactUri, String sourceRunId, Instant reusedAt) {}
 
@@ -51,9 +60,25 @@ public final class StepCacheRepository {
   }
 
   public void recordExecution(Execution x) {
+    recordExecution(x, null);
+  }
+
+  /** Records an execution with where and with what it ran ({@code p} may be null). */
+  public void recordExecution(Execution x, Provenance p) {
     jdbc.update("INSERT INTO step_executions (run_id, step, activity, attempt, outcome, cache_key, source_run_id, error,"
-            + " started_at, millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", x.runId(), x.step(), x.activity(),
-        x.attempt(), x.outcome(), x.cacheKey(), x.sourceRunId(), x.error(), Timestamp.from(x.startedAt()), x.millis());
+            + " started_at, millis, code_version, params_json, task_queue, worker_host, worker_region)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", x.runId(), x.step(), x.activity(),
+        x.attempt(), x.outcome(), x.cacheKey(), x.sourceRunId(), x.error(), Timestamp.from(x.startedAt()), x.millis(),
+        p == null ? null : p.codeVersion(), p == null ? null : p.paramsJson(), p == null ? null : p.taskQueue(),
+        p == null ? null : p.workerHost(), p == null ? null : p.workerRegion());
+  }
+
+  /** Where and with what each execution of a run ran, in execution order (null fields for older rows). */
+  public List<Provenance> provenance(String runId) {
+    return jdbc.query("SELECT code_version, params_json, task_queue, worker_host, worker_region FROM step_executions"
+        + " WHERE run_id = ? ORDER BY id", (rs, i) -> new Provenance(rs.getString("code_version"),
+            rs.getString("params_json"), rs.getString("task_queue"), rs.getString("worker_host"),
+            rs.getString("worker_region")), runId);
   }
 
   /** Executions of a step of a run since {@code since} (the step's latest start), oldest first. */

@@ -23,6 +23,17 @@ public final class DocumentRepository {
     }
   }
 
+  /**
+   * A document as one run's ingest partition read it.
+   *
+   * @param detectedLanguage the language curation identified ("und" when unsure), or null without curation
+   * @param outcome          {@link #KEPT} or {@link #FILTERED}
+   */
+  public record RunDocument(Document document, int part, String detectedLanguage, String outcome) {}
+
+  public static final String KEPT = "kept";
+  public static final String FILTERED = "filtered";
+
   /** A document's place in an artifact; token range is null for text shards. */
   public record Membership(String docId, long ordinal, Long tokenStart, Long tokenEnd) {}
 
@@ -36,13 +47,68 @@ public final class DocumentRepository {
     this.jdbc = jdbc;
   }
 
-  /** Inserts documents not seen before; a document id already known keeps its first row. */
+  /**
+   * Records documents: a new id gets a row; a known one gets this version's fields (the newest version
+   * wins, first_run_id stays, last_run_id moves). A run's own versions are in run_documents.
+   */
+  public void upsert(List<Document> docs) {
+    jdbc.batchUpdate("UPDATE documents SET source = ?, source_version = ?, path = ?, license = ?, language = ?,"
+        + " jurisdiction = ?, content_sha256 = ?, chars = ?, input_uri = ?, input_line = ?, url = ?, fetched_at = ?,"
+        + " last_run_id = ? WHERE doc_id = ?", docs, 500, (ps, d) -> {
+          ps.setString(1, d.source());
+          ps.setString(2, d.sourceVersion());
+          ps.setString(3, d.path());
+          ps.setString(4, d.license());
+          ps.setString(5, d.language());
+          ps.setString(6, d.jurisdiction());
+          ps.setString(7, d.contentSha256());
+          ps.setLong(8, d.chars());
+          ps.setString(9, d.inputUri());
+          ps.setLong(10, d.inputLine());
+          ps.setString(11, d.url());
+          ps.setString(12, d.fetchedAt());
+          ps.setString(13, d.firstRunId());
+          ps.setString(14, d.docId());
+        });
+    insertNew(docs);
+  }
+
+  /** Clears what a run's ingest partition recorded in run_documents (a redone partition writes it all again). */
+  public void clearRunPartition(String runId, int part) {
+    jdbc.update("DELETE FROM run_documents WHERE run_id = ? AND part = ?", runId, part);
+  }
+
+  /** Adds a run's documents (after {@link #clearRunPartition} for a partition's first chunk). */
+  public void recordRunDocuments(String runId, List<RunDocument> docs) {
+    jdbc.batchUpdate("INSERT INTO run_documents (run_id, part, doc_id, source, source_version, path, license, language,"
+        + " detected_language, jurisdiction, content_sha256, chars, input_uri, input_line, outcome)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", docs, 1000, (ps, r) -> {
+          Document d = r.document();
+          ps.setString(1, runId);
+          ps.setInt(2, r.part());
+          ps.setString(3, d.docId());
+          ps.setString(4, d.source());
+          ps.setString(5, d.sourceVersion());
+          ps.setString(6, d.path());
+          ps.setString(7, d.license());
+          ps.setString(8, d.language());
+          ps.setString(9, r.detectedLanguage());
+          ps.setString(10, d.jurisdiction());
+          ps.setString(11, d.contentSha256());
+          ps.setLong(12, d.chars());
+          ps.setString(13, d.inputUri());
+          ps.setLong(14, d.inputLine());
+          ps.setString(15, r.outcome());
+        });
+  }
+
+  /** Inserts documents not seen before; a document id already known keeps its row. */
   public void insertNew(List<Document> docs) {
     // INSERT ... SELECT ... WHERE NOT EXISTS runs on both H2 and PostgreSQL (H2 has no ON CONFLICT)
     jdbc.batchUpdate(
         "INSERT INTO documents (doc_id, source, source_version, path, license, language, jurisdiction,"
-            + " content_sha256, chars, input_uri, input_line, first_run_id, url, fetched_at)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + " content_sha256, chars, input_uri, input_line, first_run_id, url, fetched_at, last_run_id)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
             + " WHERE NOT EXISTS (SELECT 1 FROM documents WHERE doc_id = ?)",
         docs, 500, (ps, d) -> {
           ps.setString(1, d.docId());
@@ -59,7 +125,8 @@ public final class DocumentRepository {
           ps.setString(12, d.firstRunId());
           ps.setString(13, d.url());
           ps.setString(14, d.fetchedAt());
-          ps.setString(15, d.docId());
+          ps.setString(15, d.firstRunId());
+          ps.setString(16, d.docId());
         });
   }
 
