@@ -23,6 +23,8 @@ import dev.pretrain.workflows.run.PretrainingRunWorkflow;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.RunSummary;
 import dev.pretrain.workflows.run.StepSummary;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import java.io.ByteArrayOutputStream;
@@ -277,6 +279,71 @@ class DataRunEndToEndTest {
     List<String> upstreamKinds = lineage.upstream(quantized.uri()).stream().map(n -> n.artifact().kind()).toList();
     assertTrue(upstreamKinds.containsAll(List.of("model", "checkpoint", "tokens", "documents", "corpus-file")),
         "quantized model -> model -> checkpoints -> token shards -> documents -> source files: " + upstreamKinds);
+  }
+
+  @Test
+  void theAuditReportOfTheQuantizedModelAccountsForEveryDocumentAndAnswersTheAuditorsQuestions() throws Exception {
+    ArtifactRef quantized = step("quantize").outputs().stream().filter(a -> a.uri().endsWith("model-q8_0.bin"))
+        .findFirst().orElseThrow();
+    Path out = stack.config.dataDir().resolve("audit");
+    Cli.Result written = Cli.run(stack.config, "audit", quantized.uri(), "--out", out.toString());
+    assertEquals(0, written.exitCode(), "every document accounted for: exit 0");
+    JsonNode report = new ObjectMapper().readTree(out.resolve("audit-" + runId + ".json").toFile());
+    String html = Files.readString(out.resolve("audit-" + runId + ".html"));
+    assertTrue(html.contains("<svg class=\"graph\"") && html.contains(quantized.sha256()), "HTML with graph and digests");
+
+    JsonNode s = report.get("summary");
+    long recordsIn = step("ingest").counts().get("records_in");
+    assertEquals(recordsIn, s.get("documentsIn").asLong());
+    assertEquals(recordsIn, s.get("ingestRecordsIn").asLong());
+    assertTrue(s.get("conserved").asBoolean());
+    long perSource = 0;
+    long tokens = 0;
+    for (JsonNode f : report.get("funnel")) {
+      perSource += f.get("in").asLong();
+      tokens += f.get("tokensTrained").asLong();
+      assertEquals(f.get("in").asLong(), f.get("kept").asLong() + f.get("quarantined").asLong()
+          + f.get("rejected").asLong() + f.get("filtered").asLong() + f.get("deduplicated").asLong(), f.toString());
+    }
+    assertEquals(recordsIn, perSource, "per-source counts sum to the ingested total");
+    assertEquals(step("dedup").counts().get("kept"), s.get("kept").asLong());
+    assertTrue(tokens > 0 && tokens == s.get("tokensTrained").asLong(), "tokens trained on, per source");
+    assertEquals(step("train").counts().get("documents_seen"), s.get("documentsTrained").asLong());
+    // every step that ran says where: the task queue, the worker's host, and the step's code version
+    for (String stepName : List.of("ingest", "dedup", "tokenize", "train", "quantize")) {
+      JsonNode row = null;
+      for (JsonNode p : report.get("processing")) {
+        if (p.get("step").asText().equals(stepName)) {
+          row = p;
+        }
+      }
+      assertTrue(row != null && !row.get("workerHost").isNull() && !row.get("taskQueue").isNull()
+          && row.get("codeVersion").asText().startsWith(stepName), stepName + " in " + report.get("processing"));
+    }
+    for (JsonNode a : report.get("artifacts")) {
+      assertEquals(64, a.get("sha256").asText().length(), a.toString());
+    }
+    assertTrue(report.get("sources").size() >= corpus.sources().size());
+
+    // the questions, as an auditor asks them
+    String source = corpus.sources().get(0).id();
+    JsonNode models = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "models", source).stdout());
+    assertTrue(models.get("artifacts").findValuesAsText("uri").contains(quantized.uri()), models.toString());
+    String filtered = new DocumentRepository(stack.database.jdbc()).decisions(runId, "curate").stream()
+        .filter(d -> d.decision().equals("filtered")).findFirst().orElseThrow().docId();
+    JsonNode why = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "why", filtered).stdout());
+    assertEquals("filtered", why.get("decisions").get(0).get("decision").asText());
+    assertTrue(why.get("curation").get(runId).findValuesAsText("action").contains("rejected"), why.toString());
+    String modelUri = new ArtifactRepository(stack.database.jdbc()).byRun(runId).stream()
+        .filter(a -> a.kind().equals("model")).findFirst().orElseThrow().uri();
+    String trainedDoc = stack.database.jdbc().queryForObject(
+        "SELECT MIN(doc_id) FROM artifact_documents WHERE artifact_uri = ?", String.class, modelUri);
+    JsonNode where = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "where", trainedDoc).stdout());
+    assertTrue(where.get("models").toString().contains(modelUri), where.toString());
+    assertTrue(where.get("madeFromModels").findValuesAsText("uri").contains(quantized.uri()), where.toString());
+    JsonNode license = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "sources", quantized.uri(),
+        "--jurisdiction", "nowhere").stdout());
+    assertEquals(0, license.get("sources").size(), "no source of an unknown jurisdiction");
   }
 
   @Test

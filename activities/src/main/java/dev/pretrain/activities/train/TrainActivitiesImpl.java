@@ -10,6 +10,7 @@ import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.WorkDirs;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.lineage.AuditQueries;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
@@ -73,7 +74,8 @@ public class TrainActivitiesImpl implements TrainActivities {
   public TrainActivitiesImpl(PipelineServices services) {
     this.services = services;
     this.artifacts = new ArtifactRepository(services.database().jdbc());
-    this.lineage = new TrainLineage(artifacts, new DocumentRepository(services.database().jdbc()), services.store());
+    this.lineage = new TrainLineage(artifacts, new DocumentRepository(services.database().jdbc()), services.store(),
+        new AuditQueries(services.database().jdbc()));
   }
 
   @Override

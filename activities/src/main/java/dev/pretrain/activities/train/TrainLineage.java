@@ -2,14 +2,15 @@ package dev.pretrain.activities.train;
 
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
+import dev.pretrain.db.lineage.AuditQueries;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The train step's lineage rows: each artifact it writes with its input edges, and the documents
@@ -20,11 +21,13 @@ final class TrainLineage {
   private final ArtifactRepository artifacts;
   private final DocumentRepository documents;
   private final ObjectStore store;
+  private final AuditQueries composition;
 
-  TrainLineage(ArtifactRepository artifacts, DocumentRepository documents, ObjectStore store) {
+  TrainLineage(ArtifactRepository artifacts, DocumentRepository documents, ObjectStore store, AuditQueries composition) {
     this.artifacts = artifacts;
     this.documents = documents;
     this.store = store;
+    this.composition = composition;
   }
 
   /** Records an artifact of the train step and the artifacts it was made from, in one transaction. */
@@ -35,13 +38,13 @@ final class TrainLineage {
 
   /**
    * Records, as the model's membership rows, every document whose token range in a train shard
-   * overlaps a consumed range (both are sorted by position, so one merge pass per shard).
+   * overlaps a consumed range, with how many of its tokens were read (both lists are sorted by
+   * position, so one merge pass per shard; ranges are disjoint, so a token read twice counts once).
    *
    * @return how many documents the windows touched
    */
   long recordDocumentsSeen(String modelUri, List<ArtifactRef> trainShards, ConsumedTokens consumed) {
-    List<DocumentRepository.Membership> seen = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
+    Map<String, Long> tokensByDoc = new LinkedHashMap<>();
     for (ConsumedTokens.Shard c : consumed.shards()) {
       if (c.ranges().isEmpty()) {
         continue;
@@ -55,12 +58,21 @@ final class TrainLineage {
         while (r < ranges.size() && ranges.get(r)[1] <= m.tokenStart()) {
           r++;
         }
-        if (r < ranges.size() && ranges.get(r)[0] < m.tokenEnd() && ids.add(m.docId())) {
-          seen.add(new DocumentRepository.Membership(m.docId(), seen.size(), null, null));
+        long read = 0;
+        for (int j = r; j < ranges.size() && ranges.get(j)[0] < m.tokenEnd(); j++) {
+          read += Math.min(ranges.get(j)[1], m.tokenEnd()) - Math.max(ranges.get(j)[0], m.tokenStart());
+        }
+        if (read > 0) {
+          tokensByDoc.merge(m.docId(), read, Long::sum); // one document can sit in several shards
         }
       }
     }
+    List<DocumentRepository.Membership> seen = new ArrayList<>(tokensByDoc.size());
+    for (Map.Entry<String, Long> e : tokensByDoc.entrySet()) {
+      seen.add(new DocumentRepository.Membership(e.getKey(), seen.size(), null, null, e.getValue()));
+    }
     documents.replaceMembers(modelUri, seen);
+    composition.recordComposition(modelUri); // what the audit report reads: sources, licenses, tokens
     return seen.size();
   }
 }

@@ -34,8 +34,17 @@ public final class DocumentRepository {
   public static final String KEPT = "kept";
   public static final String FILTERED = "filtered";
 
-  /** A document's place in an artifact; token range is null for text shards. */
-  public record Membership(String docId, long ordinal, Long tokenStart, Long tokenEnd) {}
+  /**
+   * A document's place in an artifact; token range is null for text shards.
+   *
+   * @param tokens tokens of the document the artifact consumed (a model's rows), else null
+   */
+  public record Membership(String docId, long ordinal, Long tokenStart, Long tokenEnd, Long tokens) {
+
+    public Membership(String docId, long ordinal, Long tokenStart, Long tokenEnd) {
+      this(docId, ordinal, tokenStart, tokenEnd, null);
+    }
+  }
 
   public record Decision(String docId, String decision, String reason, String relatedDocId) {}
 
@@ -134,13 +143,15 @@ public final class DocumentRepository {
   public void replaceMembers(String artifactUri, List<Membership> members) {
     jdbc.update("DELETE FROM artifact_documents WHERE artifact_uri = ?", artifactUri);
     jdbc.batchUpdate(
-        "INSERT INTO artifact_documents (artifact_uri, doc_id, ordinal, token_start, token_end) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO artifact_documents (artifact_uri, doc_id, ordinal, token_start, token_end, tokens)"
+            + " VALUES (?, ?, ?, ?, ?, ?)",
         members, 1000, (ps, m) -> {
           ps.setString(1, artifactUri);
           ps.setString(2, m.docId());
           ps.setLong(3, m.ordinal());
           ps.setObject(4, m.tokenStart());
           ps.setObject(5, m.tokenEnd());
+          ps.setObject(6, m.tokens());
         });
   }
 
@@ -216,7 +227,8 @@ public final class DocumentRepository {
   public List<Membership> members(String artifactUri) {
     return jdbc.query("SELECT * FROM artifact_documents WHERE artifact_uri = ? ORDER BY ordinal",
         (rs, i) -> new Membership(rs.getString("doc_id"), rs.getLong("ordinal"),
-            (Long) rs.getObject("token_start", Long.class), (Long) rs.getObject("token_end", Long.class)),
+            (Long) rs.getObject("token_start", Long.class), (Long) rs.getObject("token_end", Long.class),
+            (Long) rs.getObject("tokens", Long.class)),
         artifactUri);
   }
 

@@ -15,7 +15,16 @@ public final class RunObjectKeys {
   // The checkpoint's step: seven or more digits, at the end of a key or URI.
   private static final Pattern CHECKPOINT = Pattern.compile("/train/ckpt-(\\d{7,})\\.pt$");
 
+  // An ingest partition's objects: documents, quarantine, rejects.
+  private static final Pattern INGEST_PARTITION = Pattern.compile("/ingest/(?:docs|quarantine|rejects)-(\\d{5})[-.]");
+
   private RunObjectKeys() {}
+
+  /** The ingest partition an ingest object (key or URI) belongs to, or -1 for any other object. */
+  public static int ingestPartitionOf(String keyOrUri) {
+    Matcher m = INGEST_PARTITION.matcher(keyOrUri);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
 
   /** Everything of the run: {@code runs/<runId>/}. */
   public static String runPrefix(String runId) {

@@ -27,6 +27,14 @@ class RunObjectKeysTest {
   }
 
   @Test
+  void theIngestPartitionOfAnIngestObjectIsReadBack() {
+    assertEquals(7, RunObjectKeys.ingestPartitionOf("s3://b/" + RunObjectKeys.ingestShard("r", 7, 2)));
+    assertEquals(12, RunObjectKeys.ingestPartitionOf(RunObjectKeys.ingestQuarantine("r", 12)));
+    assertEquals(3, RunObjectKeys.ingestPartitionOf(RunObjectKeys.ingestRejects("r", 3)));
+    assertEquals(-1, RunObjectKeys.ingestPartitionOf("s3://b/runs/r/dedup/docs-00001.jsonl"));
+  }
+
+  @Test
   void numbersWiderThanTheirPaddingAreWrittenInFull() {
     assertEquals("runs/r1/ingest/docs-123456-1234.jsonl", RunObjectKeys.ingestShard("r1", 123456, 1234));
     assertEquals("runs/r1/train/ckpt-12345678.pt", RunObjectKeys.trainCheckpoint("r1", 12_345_678));
