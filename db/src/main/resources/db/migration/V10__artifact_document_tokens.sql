@@ -21,3 +21,7 @@ CREATE TABLE artifact_composition (
     tokens            BIGINT        NOT NULL
 );
 CREATE INDEX artifact_composition_uri ON artifact_composition (artifact_uri);
+
+-- "Documents this run saw first" (lineage RUN_ID) without a scan of every document.
+CREATE INDEX documents_first_run ON documents (first_run_id);
+CREATE INDEX artifact_composition_source ON artifact_composition (source);

@@ -114,8 +114,9 @@ public final class AuditQueries {
     List<String> level = List.of(uri);
     Set<String> visited = new LinkedHashSet<>(level);
     while (!level.isEmpty()) {
-      List<String> holding = jdbcIn("SELECT DISTINCT artifact_uri FROM artifact_documents WHERE artifact_uri IN (%s)",
-          level, (rs, i) -> rs.getString(1));
+      // EXISTS, not DISTINCT: a model lists hundreds of thousands of documents
+      List<String> holding = jdbcIn("SELECT a.uri FROM artifacts a WHERE a.uri IN (%s) AND EXISTS"
+          + " (SELECT 1 FROM artifact_documents ad WHERE ad.artifact_uri = a.uri)", level, (rs, i) -> rs.getString(1));
       if (!holding.isEmpty()) {
         Collections.sort(holding);
         return holding;
@@ -285,28 +286,32 @@ public final class AuditQueries {
   public record SourceHolder(String uri, String kind, String runId, String step, String sha256, long documents) {}
 
   /**
-   * Models that hold documents a run read from this source (their membership rows), then every
-   * artifact made from those models (quantized models, exports), for a takedown request.
+   * Models that hold documents of this source, then every artifact made from those models (quantized
+   * models, exports), for a takedown request. Models read from their stored composition; models
+   * recorded without one (before compositions existed) by joining their documents with run_documents.
    */
   public List<SourceHolder> modelsWithSource(String sourceId, String modelKind) {
-    List<SourceHolder> models = jdbc.query("SELECT a.uri, a.kind, a.run_id, a.step, a.sha256, COUNT(DISTINCT ad.doc_id) AS n"
-            + " FROM artifact_documents ad JOIN artifacts a ON a.uri = ad.artifact_uri"
-            + " WHERE a.kind = ? AND ad.doc_id IN (SELECT doc_id FROM run_documents WHERE source = ?)"
-            + " GROUP BY a.uri, a.kind, a.run_id, a.step, a.sha256 ORDER BY a.uri",
+    List<SourceHolder> models = new ArrayList<>(jdbc.query("SELECT a.uri, a.kind, a.run_id, a.step, a.sha256,"
+            + " SUM(c.documents) AS n FROM artifact_composition c JOIN artifacts a ON a.uri = c.artifact_uri"
+            + " WHERE c.source = ? AND a.kind = ? GROUP BY a.uri, a.kind, a.run_id, a.step, a.sha256",
         (rs, i) -> new SourceHolder(rs.getString("uri"), rs.getString("kind"), rs.getString("run_id"),
-            rs.getString("step"), rs.getString("sha256"), rs.getLong("n")), modelKind, sourceId);
+            rs.getString("step"), rs.getString("sha256"), rs.getLong("n")), sourceId, modelKind));
+    Long older = jdbc.queryForObject("SELECT COUNT(*) FROM artifacts a WHERE a.kind = ? AND NOT EXISTS"
+        + " (SELECT 1 FROM artifact_composition c WHERE c.artifact_uri = a.uri)", Long.class, modelKind);
+    if (older != null && older > 0) {
+      models.addAll(jdbc.query("SELECT a.uri, a.kind, a.run_id, a.step, a.sha256, COUNT(DISTINCT ad.doc_id) AS n"
+              + " FROM artifact_documents ad JOIN artifacts a ON a.uri = ad.artifact_uri"
+              + " WHERE a.kind = ? AND NOT EXISTS (SELECT 1 FROM artifact_composition c WHERE c.artifact_uri = a.uri)"
+              + " AND ad.doc_id IN (SELECT doc_id FROM run_documents WHERE source = ?)"
+              + " GROUP BY a.uri, a.kind, a.run_id, a.step, a.sha256",
+          (rs, i) -> new SourceHolder(rs.getString("uri"), rs.getString("kind"), rs.getString("run_id"),
+              rs.getString("step"), rs.getString("sha256"), rs.getLong("n")), modelKind, sourceId));
+    }
+    models.sort(java.util.Comparator.comparing(SourceHolder::uri));
     List<SourceHolder> out = new ArrayList<>(models);
     for (SourceHolder m : models) {
-      Set<String> seen = new LinkedHashSet<>(List.of(m.uri()));
-      List<String> frontier = List.of(m.uri());
-      while (!frontier.isEmpty()) {
-        List<String> next = jdbcIn("SELECT artifact_uri FROM artifact_inputs WHERE input_uri IN (%s)", frontier,
-            (rs, i) -> rs.getString(1));
-        next.removeIf(u -> !seen.add(u));
-        for (Artifact a : artifacts(next)) {
-          out.add(new SourceHolder(a.uri(), a.kind(), a.runId(), a.step(), a.sha256(), m.documents()));
-        }
-        frontier = next;
+      for (Artifact a : downstreamOf(List.of(m.uri()))) {
+        out.add(new SourceHolder(a.uri(), a.kind(), a.runId(), a.step(), a.sha256(), m.documents()));
       }
     }
     return out;

@@ -39,7 +39,25 @@ public final class AuditFixture {
   /** What the fixture wrote, to check a report against. */
   public record Built(String runId, String modelUri, String quantizedUri, long documents, long quarantined,
       long filtered, long deduplicated, long kept, long trainedDocuments, long trainedTokens,
-      Map<String, long[]> perSource, String keptDocId, String filteredDocId, String duplicateDocId) {}
+      Map<String, long[]> perSource, List<String> keptDocIds, List<String> filteredDocIds,
+      List<String> duplicateDocIds) {
+
+    /** The first of each kind, for tests. */
+    public String keptDocId() {
+      return keptDocIds.get(0);
+    }
+
+    public String filteredDocId() {
+      return filteredDocIds.get(0);
+    }
+
+    public String duplicateDocId() {
+      return duplicateDocIds.get(0);
+    }
+  }
+
+  // samples of each kind of document, spread over the run, so a benchmark can ask about a different one each round
+  private static final int SAMPLES = 16;
 
   private AuditFixture() {}
 
@@ -86,9 +104,10 @@ public final class AuditFixture {
     List<String> dedupShards = new ArrayList<>();
     List<String> tokenShards = new ArrayList<>();
     List<Membership> modelRows = new ArrayList<>();
-    String keptDoc = null;
-    String filteredDoc = null;
-    String duplicateDoc = null;
+    List<String> keptDocs = new ArrayList<>();
+    List<String> filteredDocs = new ArrayList<>();
+    List<String> duplicateDocs = new ArrayList<>();
+    int every = Math.max(1, documents / (SAMPLES * 4));
     for (int p = 0; p < partitions; p++) {
       List<RunDocument> runDocs = new ArrayList<>();
       List<Document> docRows = new ArrayList<>();
@@ -121,7 +140,7 @@ public final class AuditFixture {
         if ((i / sources) % 10 == 9) {
           filtered++;
           ps[2]++;
-          filteredDoc = filteredDoc == null ? id : filteredDoc;
+          sample(filteredDocs, id, i, every);
           runDocs.add(new RunDocument(d, p, "en", DocumentRepository.FILTERED));
           curated.add(new Decision(id, "filtered", "gopher_quality.stop_words = 1 (threshold >= 2)", null));
           rules.add(new RuleDecision(id, "gopher_quality.stop_words", "rejected", 1.0, ">= 2", null));
@@ -135,12 +154,12 @@ public final class AuditFixture {
         if (i % 12 == 11 && previousKept != null) {
           deduplicated++;
           ps[3]++;
-          duplicateDoc = duplicateDoc == null ? id : duplicateDoc;
+          sample(duplicateDocs, id, i, every);
           dups.add(new Decision(id, "duplicate", "same text as " + previousKept, previousKept));
           dedupTally.merge(List.of(source, "deduplicated", "exact"), 1L, Long::sum);
           continue;
         }
-        keptDoc = keptDoc == null ? id : keptDoc;
+        sample(keptDocs, id, i, every);
         previousKept = id;
         ps[4]++;
         dedupTally.merge(List.of(source, "kept", ""), 1L, Long::sum);
@@ -195,7 +214,13 @@ public final class AuditFixture {
     runs.finished(runId, "completed", null, now.plusSeconds(3600));
     long kept = documents - quarantined - filtered - deduplicated;
     return new Built(runId, model, quantized, documents, quarantined, filtered, deduplicated, kept, modelRows.size(),
-        tokens, perSource, keptDoc, filteredDoc, duplicateDoc);
+        tokens, perSource, keptDocs, filteredDocs, duplicateDocs);
+  }
+
+  private static void sample(List<String> into, String id, int i, int every) {
+    if (into.size() < SAMPLES && (into.isEmpty() || i % every < 12)) {
+      into.add(id);
+    }
   }
 
   private static List<String> filesOfPartition(List<String> files, int p, int partitions) {
