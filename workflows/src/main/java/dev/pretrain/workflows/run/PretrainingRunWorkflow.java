@@ -22,6 +22,19 @@ public interface PretrainingRunWorkflow {
   /** The model steps' queue on workers with a GPU; a run uses it when such a worker is polling. */
   String GPU_TRAIN_TASK_QUEUE = "pretrain-train-gpu";
 
+  /**
+   * The data steps' queue of a region (ingest, dedup, tokenize), unless the sovereignty policy names
+   * another: {@code pretrain-eu} beside the default {@link #TASK_QUEUE}.
+   */
+  static String regionTaskQueue(String region) {
+    return TASK_QUEUE + "-" + region;
+  }
+
+  /** The model steps' queue of a region (train, evaluate, quantize), unless the policy names another. */
+  static String regionTrainTaskQueue(String region) {
+    return TRAIN_TASK_QUEUE + "-" + region;
+  }
+
   static String workflowId(String runId) {
     return "pretrain-" + runId;
   }

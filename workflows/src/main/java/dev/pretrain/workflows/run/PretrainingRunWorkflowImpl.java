@@ -79,9 +79,10 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(StepFailures.MAX_RETRY_INTERVAL).build())
       .build();
 
-  private final IngestActivities ingest = Workflow.newActivityStub(IngestActivities.class, BATCH_STEP);
-  private final DedupActivities dedup = Workflow.newActivityStub(DedupActivities.class, BATCH_STEP);
-  private final TokenizeActivities tokenize = Workflow.newActivityStub(TokenizeActivities.class, BATCH_STEP);
+  // reassigned when the sovereignty policy places the run in a region (its data-step queue)
+  private IngestActivities ingest = Workflow.newActivityStub(IngestActivities.class, BATCH_STEP);
+  private DedupActivities dedup = Workflow.newActivityStub(DedupActivities.class, BATCH_STEP);
+  private TokenizeActivities tokenize = Workflow.newActivityStub(TokenizeActivities.class, BATCH_STEP);
   private final RunLedgerActivities ledger = Workflow.newActivityStub(RunLedgerActivities.class, BOOKKEEPING);
   private final RoutingActivities routing = Workflow.newActivityStub(RoutingActivities.class, BOOKKEEPING);
   // reassigned once the run knows which model queue (CPU or GPU) is served
@@ -108,6 +109,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private ParkedStep parked;
   private RetryStepRequest pendingRetry;
   private String abandonReason;
+  private Placement placement;
 
   @Override
   public RunSummary run(RunRequest input) {
@@ -125,6 +127,14 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     status = "running";
     Workflow.upsertTypedSearchAttributes(
         PipelineSearchAttributes.STATUS.valueSet(status), PipelineSearchAttributes.RECIPE.valueSet(request.recipe()));
+    // Runs recorded before the sovereignty policy used the default queues and bucket without asking.
+    if (Workflow.getVersion("placement-policy", Workflow.DEFAULT_VERSION, 1) >= 1) {
+      placement = routing.plan(request);
+      if (placement.hasRefusal()) {
+        refuse(placement.refusal()); // before any step: no data has moved
+      }
+      place(placement);
+    }
     boolean modelStepsDecided = false;
     int next = 0;
     while (true) {
@@ -135,7 +145,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
           order.addAll(List.of(StepNames.TRAIN, StepNames.EVALUATE, StepNames.QUANTIZE));
           // Runs recorded before GPU routing used the CPU model queue without asking.
           if (Workflow.getVersion("model-task-queue", Workflow.DEFAULT_VERSION, 1) >= 1) {
-            routeModelSteps(routing.modelTaskQueue());
+            routeModelSteps(placement != null && placement.modelTaskQueue() != null
+                ? placement.modelTaskQueue() : routing.modelTaskQueue());
           }
         }
       }
@@ -276,6 +287,34 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
         PipelineSearchAttributes.ERROR.valueUnset(),
         PipelineSearchAttributes.ATTEMPTS.valueUnset());
     return index;
+  }
+
+  /** Ends the run as refused by the policy: recorded in our database, failed with PolicyViolation. */
+  private void refuse(String reason) {
+    status = "refused";
+    currentStep = null;
+    Workflow.upsertTypedSearchAttributes(
+        PipelineSearchAttributes.STATUS.valueSet(status), PipelineSearchAttributes.ERROR.valueSet(truncate(reason)));
+    ledger.runFinished(runId, status, reason);
+    log.warn("run {} refused by the sovereignty policy: {}", runId, reason);
+    throw ApplicationFailure.newNonRetryableFailure(reason, StepFailures.POLICY_VIOLATION);
+  }
+
+  /** Sends the data steps to the placement's queue and every artifact to its bucket. */
+  private void place(Placement p) {
+    if (p.dataTaskQueue() != null) {
+      ActivityOptions data = BATCH_STEP.toBuilder().setTaskQueue(p.dataTaskQueue()).build();
+      ingest = Workflow.newActivityStub(IngestActivities.class, data);
+      dedup = Workflow.newActivityStub(DedupActivities.class, data);
+      tokenize = Workflow.newActivityStub(TokenizeActivities.class, data);
+    }
+    if (p.bucket() != null) {
+      request = request.withBucket(p.bucket());
+    }
+    if (p.region() != null) {
+      log.info("run {} placed in region {}: data steps on {}, model steps on {}, bucket {}", runId, p.region(),
+          p.dataTaskQueue(), p.modelTaskQueue(), request.bucket());
+    }
   }
 
   private void routeModelSteps(String queue) {

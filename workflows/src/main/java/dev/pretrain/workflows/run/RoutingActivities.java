@@ -13,4 +13,13 @@ public interface RoutingActivities {
    */
   @ActivityMethod
   String modelTaskQueue();
+
+  /**
+   * Places the run under the sovereignty policy of the workers (docs/sovereignty.md): the region, task
+   * queues and bucket every step must use, or the reason the run cannot comply. Reads only metadata
+   * (the policy, the sources table, object listings), never input data, and records each decision.
+   * Without a policy it answers {@link Placement#unrestricted()}.
+   */
+  @ActivityMethod
+  Placement plan(RunRequest request);
 }

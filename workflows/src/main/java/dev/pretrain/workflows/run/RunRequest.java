@@ -19,6 +19,8 @@ import java.util.List;
  *                       null means none
  * @param until          the last step to run (a data-only run stops after {@code tokenize}, say);
  *                       null means every step
+ * @param sovereignty    the region the run asks for and the jurisdictions its recipe declares (see
+ *                       docs/sovereignty.md); null means none asked or declared
  */
 public record RunRequest(
     String runId,
@@ -29,7 +31,14 @@ public record RunRequest(
     TokenizeParams tokenize,
     TrainParams train,
     List<String> noCache,
-    String until) {
+    String until,
+    Sovereignty sovereignty) {
+
+  /** A request that asks for no region and declares no jurisdictions (callers that predate policies). */
+  public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
+      TokenizeParams tokenize, TrainParams train, List<String> noCache, String until) {
+    this(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, null);
+  }
 
   /** A request with the default train parameters (callers that predate the train step). */
   public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
@@ -53,24 +62,47 @@ public record RunRequest(
   }
 
   public RunRequest withRunId(String id) {
-    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until);
+    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty);
   }
 
   public RunRequest withNoCache(List<String> steps) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until, sovereignty);
   }
 
   public RunRequest withIngest(IngestParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until);
+    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until, sovereignty);
   }
 
   public RunRequest withTokenize(TokenizeParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until, sovereignty);
   }
 
   /** The same request, stopping after {@code step} (null: every step). */
   public RunRequest withUntil(String step) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step, sovereignty);
+  }
+
+  /** The same request with its artifacts going to {@code name} (the bucket a placement chose). */
+  public RunRequest withBucket(String name) {
+    return new RunRequest(runId, recipe, inputs, name, ingest, tokenize, train, noCache, until, sovereignty);
+  }
+
+  public RunRequest withSovereignty(Sovereignty s) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, s);
+  }
+
+  /**
+   * What a recipe says about where its data may go; the policy itself is the workers' configuration.
+   *
+   * @param region        the region the run asks for; null: the policy's default region, else the first
+   *                      configured region where every source may be stored and processed
+   * @param jurisdictions source id to jurisdiction, over what the {@code sources} table records; null or
+   *                      empty for none
+   */
+  public record Sovereignty(String region, java.util.Map<String, String> jurisdictions) {
+    public java.util.Map<String, String> jurisdictionsOrEmpty() {
+      return jurisdictions == null ? java.util.Map.of() : jurisdictions;
+    }
   }
 
   /** The train parameters, defaults when none were given. */
@@ -79,7 +111,7 @@ public record RunRequest(
   }
 
   public RunRequest withTrain(TrainParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until, sovereignty);
   }
 
   /**

@@ -40,8 +40,25 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
     return modelQueue;
   }
 
+  /** What plan answers; a regional placement's queues are served by {@link FakeStepsEnvironment#regional}. */
+  volatile Placement placement = Placement.unrestricted();
+  /** Every activity a data step ran, as "name queue bucket" (the queue from the activity's info). */
+  final List<String> dataCalls = Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public Placement plan(RunRequest request) {
+    ledger.add("plan " + request.runId());
+    return placement;
+  }
+
+  private void called(String name, String bucket) {
+    dataCalls.add(name + " " + io.temporal.activity.Activity.getExecutionContext().getInfo().getActivityTaskQueue()
+        + " " + bucket);
+  }
+
   @Override
   public List<IngestPartition> planIngest(PlanRequest request) {
+    called("planIngest", null);
     return List.of(
         new IngestPartition(0, List.of(new InputFile("s3://corpus/a.jsonl", 100))),
         new IngestPartition(1, List.of(new InputFile("s3://corpus/b.jsonl", 50))));
@@ -50,6 +67,7 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   @Override
   public PartitionResult ingestPartition(PartitionRequest request) {
     ingestCalls.incrementAndGet();
+    called("ingestPartition", request.bucket());
     if (request.partition().index() == 1 && ingestFailuresToThrow > 0) {
       ingestFailuresToThrow--;
       throw new IllegalStateException("S3 endpoint unavailable (injected)");
@@ -62,6 +80,7 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   @Override
   public DedupResult dedup(DedupRequest request) {
     dedupCalls.incrementAndGet();
+    called("dedup", request.bucket());
     List<ArtifactRef> out = new ArrayList<>();
     for (ArtifactRef in : request.documentShards()) {
       out.add(new ArtifactRef(in.uri().replace("/ingest/", "/dedup/"), "cd", 9));
@@ -72,6 +91,7 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   @Override
   public TokenizeResult tokenizeShard(TokenizeRequest request) {
     tokenizeCalls.incrementAndGet();
+    called("tokenizeShard", request.bucket());
     if (!request.encoding().endsWith("_base")) {
       throw ApplicationFailure.newNonRetryableFailure("unsupported encoding '" + request.encoding() + "'", "BadParameter");
     }

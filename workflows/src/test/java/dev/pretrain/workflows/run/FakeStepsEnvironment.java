@@ -16,6 +16,10 @@ final class FakeStepsEnvironment implements AutoCloseable {
   final TestWorkflowEnvironment env;
   final FakeSteps steps = new FakeSteps();
   final WorkflowClient client;
+  /** The model steps as a worker of region eu serves them. */
+  final FakeSteps.Model regional = new FakeSteps.Model();
+  static final String REGION_DATA_QUEUE = "pretrain-eu";
+  static final String REGION_MODEL_QUEUE = "pretrain-train-eu";
 
   FakeStepsEnvironment() {
     env = TestWorkflowEnvironment.newInstance();
@@ -29,6 +33,9 @@ final class FakeStepsEnvironment implements AutoCloseable {
     env.newWorker(PretrainingRunWorkflow.TRAIN_TASK_QUEUE, oneAtATime).registerActivitiesImplementations(steps.model);
     env.newWorker(PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE, oneAtATime)
         .registerActivitiesImplementations(steps.gpuModel);
+    // a region's queues, as a worker started with --region eu serves them (docs/sovereignty.md)
+    env.newWorker(REGION_DATA_QUEUE).registerActivitiesImplementations(steps);
+    env.newWorker(REGION_MODEL_QUEUE, oneAtATime).registerActivitiesImplementations(regional);
     env.start();
     client = env.getWorkflowClient();
   }

@@ -160,6 +160,46 @@ class PretrainingRunWorkflowTest {
   }
 
   @Test
+  void aRunThePolicyRefusesFailsWithPolicyViolationBeforeAnyIngestActivity() {
+    String reason = "source 'debian-handbook' (jurisdiction EU) may only be processed in [eu]; the run asks for region us";
+    steps.placement = Placement.refused("us", reason);
+
+    WorkflowFailedException refused = assertThrows(WorkflowFailedException.class, () -> stub("r-no").run(request("r-no")));
+
+    ApplicationFailure cause = (ApplicationFailure) refused.getCause();
+    assertEquals("PolicyViolation", cause.getType());
+    assertTrue(cause.isNonRetryable());
+    assertEquals(reason, cause.getOriginalMessage());
+    assertTrue(steps.dataCalls.isEmpty(), "no data step activity was scheduled: " + steps.dataCalls);
+    assertEquals(0, steps.ingestCalls.get());
+    assertEquals(List.of("run-started r-no", "plan r-no", "run-finished refused " + reason), steps.ledger);
+    assertEquals("refused", client.newWorkflowStub(PretrainingRunWorkflow.class,
+        PretrainingRunWorkflow.workflowId("r-no")).progress().status());
+  }
+
+  @Test
+  void aPlacedRunSendsEveryStepToItsRegionsQueuesAndBucket() {
+    steps.placement = new Placement("eu", FakeStepsEnvironment.REGION_DATA_QUEUE,
+        FakeStepsEnvironment.REGION_MODEL_QUEUE, "pretrain-eu", null);
+
+    assertEquals("completed", stub("r-eu").run(request("r-eu")).status());
+
+    assertTrue(steps.ledger.indexOf("plan r-eu") < steps.ledger.indexOf("step-started ingest"), steps.ledger.toString());
+    assertEquals(List.of(
+        "planIngest pretrain-eu null", "ingestPartition pretrain-eu pretrain-eu", "ingestPartition pretrain-eu pretrain-eu",
+        "dedup pretrain-eu pretrain-eu", "tokenizeShard pretrain-eu pretrain-eu", "tokenizeShard pretrain-eu pretrain-eu"),
+        steps.dataCalls.stream().sorted((a, b) -> order(a) - order(b)).toList());
+    assertEquals(List.of("evaluate initial", "train", "evaluate final", "quantize"), env.regional.calls);
+    assertTrue(steps.model.calls.isEmpty() && steps.gpuModel.calls.isEmpty(), "nothing on the default model queues");
+    assertEquals("pretrain-eu", env.regional.trainRequests.get(0).bucket());
+    assertEquals("pretrain-eu", env.regional.quantizeRequests.get(0).bucket());
+  }
+
+  private static int order(String call) {
+    return List.of("planIngest", "ingestPartition", "dedup", "tokenizeShard").indexOf(call.split(" ")[0]);
+  }
+
+  @Test
   void theModelStepsGoToTheGpuQueueWhenItIsServed() {
     steps.modelQueue = PretrainingRunWorkflow.GPU_TRAIN_TASK_QUEUE;
 

@@ -31,6 +31,7 @@ public final class StatusCommand extends BaseCommand {
     List<Step> steps;
     List<RunRepository.Retry> retries;
     List<StepCacheRepository.Execution> executions;
+    List<dev.pretrain.db.placement.PlacementRepository.Decision> placement;
     try (Database db = openDatabase()) {
       RunRepository repo = new RunRepository(db.jdbc());
       run = repo.find(runId).orElseThrow(() -> new UserError("no run " + runId + " in " + config().jdbcUrl()
@@ -38,6 +39,7 @@ public final class StatusCommand extends BaseCommand {
       steps = repo.steps(runId);
       retries = repo.retries(runId);
       executions = new StepCacheRepository(db.jdbc()).executions(runId);
+      placement = new dev.pretrain.db.placement.PlacementRepository(db.jdbc()).decisions(runId);
     }
     RunProgress live = null;
     String liveError = null;
@@ -103,6 +105,7 @@ public final class StatusCommand extends BaseCommand {
       stepsJson.add(sj);
     }
     t.append("  (runs: times the workflow started the step; activities: cache hits / computed)\n");
+    placementText(t, placement);
     if (!retries.isEmpty()) {
       t.append("\n  retries asked for:\n");
       for (RunRepository.Retry r : retries) {
@@ -125,6 +128,20 @@ public final class StatusCommand extends BaseCommand {
 
     Map<String, Object> json = RunsCommand.runJson(run, url);
     json.put("steps", stepsJson);
+    json.put("placement", placement.stream().map(d -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("source", d.source());
+      m.put("jurisdiction", d.jurisdiction());
+      m.put("step", d.step());
+      m.put("decision", d.decision());
+      m.put("region", d.region());
+      m.put("taskQueue", d.taskQueue());
+      m.put("bucket", d.bucket());
+      m.put("rule", d.rule());
+      m.put("reason", d.reason());
+      m.put("decidedAt", d.decidedAt().toString());
+      return m;
+    }).toList());
     json.put("live", live);
     json.put("scheduleId", run.scheduleId());
     json.put("scheduledTime", run.scheduledTime() == null ? null : run.scheduledTime().toString());
@@ -162,6 +179,27 @@ public final class StatusCommand extends BaseCommand {
       return hits + " hit / " + computed + " new";
     }
     return s.computed() == null ? "-" : computed + " computed";
+  }
+
+  /** The sovereignty policy's decisions, one line per source: where its steps may run, or why not. */
+  static void placementText(StringBuilder t, List<dev.pretrain.db.placement.PlacementRepository.Decision> decisions) {
+    if (decisions.isEmpty()) {
+      return;
+    }
+    t.append("\n  placement (sovereignty policy, docs/sovereignty.md):\n");
+    Map<String, List<dev.pretrain.db.placement.PlacementRepository.Decision>> bySource = new LinkedHashMap<>();
+    decisions.forEach(d -> bySource.computeIfAbsent(d.source(), k -> new ArrayList<>()).add(d));
+    bySource.forEach((source, ds) -> {
+      var first = ds.get(0);
+      t.append("    ").append(source).append(" (").append(first.jurisdiction()).append("): ");
+      if (first.reason() != null) {
+        t.append("refused: ").append(first.reason()).append('\n');
+      } else {
+        t.append("allowed in region ").append(first.region()).append(", bucket ").append(first.bucket())
+            .append(", queues ").append(ds.stream().map(d -> d.taskQueue()).distinct().toList())
+            .append(" (rule ").append(first.rule()).append(")\n");
+      }
+    });
   }
 
   private static Map<String, Long> parseCounts(String countsJson) {

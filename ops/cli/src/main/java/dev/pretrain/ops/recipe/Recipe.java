@@ -53,15 +53,24 @@ import java.util.regex.Pattern;
  *   steps: 30
  *   checkpointEvery: 10
  * until: tokenize                 # optional: the last step to run (a data-only run); default: every step
+ * region: eu                      # optional: the region the run asks for under the sovereignty policy
+ * jurisdictions:                  # optional: source id -> jurisdiction, over the sources table's
+ *   debian-handbook: EU
  * </pre>
  *
  * Local paths are made absolute against the recipe's folder. Unknown keys are errors.
  */
 public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
-    TrainParams train, String until) {
+    TrainParams train, String until, RunRequest.Sovereignty sovereignty) {
 
-  private static final Set<String> TOP =
-      Set.of("name", "inputs", "bucket", "ingest", "curate", "tokenize", "train", "until", "description");
+  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "curate", "tokenize", "train",
+      "until", "description", "region", "jurisdictions");
+
+  /** A recipe that asks for no region and declares no jurisdictions. */
+  public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
+      TrainParams train, String until) {
+    this(name, inputs, bucket, ingest, tokenize, train, until, null);
+  }
 
   /** A recipe with the default train parameters. */
   public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize) {
@@ -76,7 +85,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
 
   /** The same recipe, stopping after {@code step} (null: every step); an unknown step is an error. */
   public Recipe withUntil(String step) {
-    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"));
+    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"), sovereignty);
   }
 
   private static String checkedStep(String step, String where) {
@@ -93,7 +102,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
 
   public RunRequest toRequest(String runId) {
-    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until);
+    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until, sovereignty);
   }
 
   public static Recipe load(Path file, String defaultBucket) {
@@ -166,7 +175,30 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
           valFraction, ho == null ? dt.heldOutSources() : List.copyOf(heldOut));
     }
     return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where),
-        checkedStep(text(root, "until", null, where), where + ": until"));
+        checkedStep(text(root, "until", null, where), where + ": until"), sovereignty(root, where));
+  }
+
+  /** {@code region} and {@code jurisdictions}; null when the recipe says neither. */
+  private static RunRequest.Sovereignty sovereignty(JsonNode root, String where) {
+    String region = text(root, "region", null, where);
+    JsonNode js = root.get("jurisdictions");
+    if (region == null && (js == null || js.isNull())) {
+      return null;
+    }
+    java.util.Map<String, String> jurisdictions = new java.util.TreeMap<>();
+    if (js != null && !js.isNull()) {
+      if (!js.isObject()) {
+        throw new RecipeException(where + ": 'jurisdictions' maps source ids to jurisdictions (debian-handbook: EU)");
+      }
+      js.fields().forEachRemaining(e -> {
+        if (!e.getValue().isValueNode() || e.getValue().asText().isBlank()) {
+          throw new RecipeException(where + ": jurisdictions." + e.getKey() + " must be a jurisdiction such as EU");
+        }
+        jurisdictions.put(e.getKey(), e.getValue().asText().strip());
+      });
+    }
+    return new RunRequest.Sovereignty(region == null ? null : region.strip().toLowerCase(Locale.ROOT),
+        jurisdictions.isEmpty() ? null : java.util.Map.copyOf(jurisdictions));
   }
 
   /** The curation stage: defaults when absent, null for {@code off} / {@code false}. */

@@ -44,6 +44,11 @@ public final class ConfigLoader {
   public static final String TEMPORAL_TLS_CA = "temporal.tls-ca";
   public static final String TEMPORAL_TLS_SERVER_NAME = "temporal.tls-server-name";
 
+  /** The sovereignty policy file (docs/sovereignty.md); empty: no policy, every run unrestricted. */
+  public static final String POLICY = "policy";
+  /** The region a worker declares: it serves that region's queues of the policy. Empty: none. */
+  public static final String REGION = "region";
+
   /** Keys whose values are secrets: never from flags, never printed. */
   public static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("s3.secret-key", "jdbc.password");
 
@@ -66,7 +71,9 @@ public final class ConfigLoader {
       TEMPORAL_TLS_CERT, "PRETRAIN_TEMPORAL_TLS_CERT",
       TEMPORAL_TLS_KEY, "PRETRAIN_TEMPORAL_TLS_KEY",
       TEMPORAL_TLS_CA, "PRETRAIN_TEMPORAL_TLS_CA",
-      TEMPORAL_TLS_SERVER_NAME, "PRETRAIN_TEMPORAL_TLS_SERVER_NAME");
+      TEMPORAL_TLS_SERVER_NAME, "PRETRAIN_TEMPORAL_TLS_SERVER_NAME",
+      POLICY, "PRETRAIN_POLICY",
+      REGION, "PRETRAIN_REGION");
 
   /** Ports of the local stack that {@code pretrain up} starts; the defaults point at them. */
   public static final int TEMPORAL_PORT = 7233;
@@ -104,7 +111,9 @@ public final class ConfigLoader {
         TEMPORAL_TLS_CERT, "",
         TEMPORAL_TLS_KEY, "",
         TEMPORAL_TLS_CA, "",
-        TEMPORAL_TLS_SERVER_NAME, "");
+        TEMPORAL_TLS_SERVER_NAME, "",
+        POLICY, "",
+        REGION, "");
   }
 
   /**
@@ -159,7 +168,8 @@ public final class ConfigLoader {
         values.get(JDBC_PASSWORD), values.get(BUCKET), Map.copyOf(origins),
         port(METRICS_PORT, values.get(METRICS_PORT), origins.get(METRICS_PORT)),
         dev.pretrain.ops.client.TemporalTls.of(values.get(TEMPORAL_TLS_CERT), values.get(TEMPORAL_TLS_KEY),
-            values.get(TEMPORAL_TLS_CA), values.get(TEMPORAL_TLS_SERVER_NAME)));
+            values.get(TEMPORAL_TLS_CA), values.get(TEMPORAL_TLS_SERVER_NAME)),
+        blankToNull(values.get(POLICY)), blankToNull(values.get(REGION)));
   }
 
   /** A TCP port 0..65535 (0: off), or a one-line error naming where the bad value came from. */
@@ -246,6 +256,10 @@ public final class ConfigLoader {
 
   private static String normalize(String key) {
     return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
   }
 
   private static String stripSlash(String s) {

@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param origins for each key, where its value came from: flag, env, file or default
  * @param metricsPort port of a worker's Prometheus endpoint {@code /metrics}; 0: none
+ * @param policyFile  the sovereignty policy (docs/sovereignty.md), or null for none
+ * @param region      the region a worker declares, or null
  */
 public record PretrainConfig(
     Path dataDir,
@@ -28,7 +30,17 @@ public record PretrainConfig(
     String bucket,
     Map<String, String> origins,
     int metricsPort,
-    dev.pretrain.ops.client.TemporalTls temporalTls) {
+    dev.pretrain.ops.client.TemporalTls temporalTls,
+    String policyFile,
+    String region) {
+
+  /** Without a sovereignty policy or region. */
+  public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
+      String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
+      String bucket, Map<String, String> origins, int metricsPort, dev.pretrain.ops.client.TemporalTls temporalTls) {
+    this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
+        jdbcUser, jdbcPassword, bucket, origins, metricsPort, temporalTls, null, null);
+  }
 
   public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
       String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
@@ -83,6 +95,8 @@ public record PretrainConfig(
     m.put(ConfigLoader.JDBC_PASSWORD, mask(jdbcPassword));
     m.put(ConfigLoader.BUCKET, bucket);
     m.put(ConfigLoader.METRICS_PORT, Integer.toString(metricsPort));
+    m.put(ConfigLoader.POLICY, policyFile == null ? "(none)" : policyFile);
+    m.put(ConfigLoader.REGION, region == null ? "(none)" : region);
     if (temporalTls != null && temporalTls.enabled()) {
       m.put(ConfigLoader.TEMPORAL_TLS_CERT, String.valueOf(temporalTls.certChain()));
       m.put(ConfigLoader.TEMPORAL_TLS_KEY, String.valueOf(temporalTls.privateKey()));

@@ -12,6 +12,7 @@ import dev.pretrain.batch.dedup.DedupJobConfig;
 import dev.pretrain.batch.ingest.IngestJobConfig;
 import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.activities.cache.StepCacheInterceptor;
+import dev.pretrain.activities.placement.SovereigntyPolicy;
 import dev.pretrain.activities.faults.FaultInjectionInterceptor;
 import dev.pretrain.activities.retry.StepRetryInterceptor;
 import dev.pretrain.db.Database;
@@ -63,10 +64,12 @@ public final class PipelineWorker implements AutoCloseable {
   private final WorkerFactory factory;
   private final Path workDir;
   private final PipelineMetrics metrics;
+  private final SovereigntyPolicy.Region region;
   private boolean closed;
 
   private PipelineWorker(String identity, Database database, BatchJobRunner batch, WorkerFactory factory,
-      Path workDir, PipelineMetrics metrics) {
+      Path workDir, PipelineMetrics metrics, SovereigntyPolicy.Region region) {
+    this.region = region;
     this.identity = identity;
     this.database = database;
     this.batch = batch;
@@ -147,6 +150,34 @@ public final class PipelineWorker implements AutoCloseable {
    */
   public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities,
       PipelineMetrics metrics, ModelQueue modelQueue) {
+    return start(config, temporal, maxActivities, metrics, modelQueue, config.region(), config.policyFile());
+  }
+
+  /**
+   * As {@link #start(PretrainConfig, TemporalService, int, PipelineMetrics, ModelQueue)}, for a worker
+   * in {@code region} under the sovereignty policy in {@code policyFile} (docs/sovereignty.md). A
+   * regional worker still polls the default queue, for workflow tasks and the bookkeeping activities
+   * (ledger, routing: metadata only, so any region may serve them), but serves the data and model
+   * steps only on its region's queues: data never reaches it through the default queue.
+   *
+   * @param region     null for a worker of no region (the default queues, as without a policy)
+   * @param policyFile null for no policy: every run is unrestricted
+   */
+  public static PipelineWorker start(PretrainConfig config, TemporalService temporal, int maxActivities,
+      PipelineMetrics metrics, ModelQueue modelQueue, String region, String policyFile) {
+    SovereigntyPolicy policy = policyFile == null ? null : loadPolicy(policyFile);
+    SovereigntyPolicy.Region home = null;
+    if (region != null) {
+      if (policy == null) {
+        throw new WorkerStartException("--region " + region + " needs a sovereignty policy that configures it"
+            + " (--policy FILE, config policy or PRETRAIN_POLICY; docs/sovereignty.md)");
+      }
+      home = policy.region(region);
+      if (home == null) {
+        throw new WorkerStartException("region " + region + " is not configured in the policy " + policyFile
+            + "; its regions: " + policy.regionNames());
+      }
+    }
     String identity = defaultIdentity();
     Path workDir = config.dataDir().resolve("work").resolve(Long.toString(ProcessHandle.current().pid()));
     Database database = null;
@@ -168,7 +199,7 @@ public final class PipelineWorker implements AutoCloseable {
       }
       // outside the work: a cache hit answers before any layer below it runs
       interceptors.add(new StepCacheInterceptor(new StepCacheRepository(database.jdbc()),
-          new RunRepository(database.jdbc()), store));
+          new RunRepository(database.jdbc()), store, home == null ? null : home.name()));
       // around all: the retry budget of a failure's class applies to whichever layer threw it
       interceptors.add(new StepRetryInterceptor());
       WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity), factoryOptions(interceptors));
@@ -179,12 +210,18 @@ public final class PipelineWorker implements AutoCloseable {
       worker.registerWorkflowImplementationTypes(PretrainingRunWorkflowImpl.class);
       worker.registerActivitiesImplementations(
           new RunLedgerActivitiesImpl(services),
+          new RoutingActivitiesImpl(services, policy));
+      Worker dataWorker = home == null ? worker : factory.newWorker(home.dataQueue(), WorkerOptions.newBuilder()
+          .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
+          .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+          .build());
+      dataWorker.registerActivitiesImplementations(
           new IngestActivitiesImpl(services),
           new DedupActivitiesImpl(services),
-          new TokenizeActivitiesImpl(services),
-          new RoutingActivitiesImpl());
+          new TokenizeActivitiesImpl(services));
       // Model steps on their own queue, one at a time per process: DJL's gradient collector is process-wide.
-      String modelTaskQueue = modelQueue.taskQueue();
+      // A regional worker serves its region's model queue (the policy says which: CPU or GPU workers).
+      String modelTaskQueue = home == null || modelQueue == ModelQueue.NONE ? modelQueue.taskQueue() : home.modelQueue();
       if (modelTaskQueue != null) {
         Worker modelWorker = factory.newWorker(modelTaskQueue, WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(1)
@@ -199,7 +236,7 @@ public final class PipelineWorker implements AutoCloseable {
       if (metrics != null) {
         metrics.countRuns(RunStatusGauges.fromDatabase(database.jdbc()));
       }
-      return new PipelineWorker(identity, database, batch, factory, workDir, metrics);
+      return new PipelineWorker(identity, database, batch, factory, workDir, metrics, home);
     } catch (IOException | RuntimeException e) {
       if (batch != null) {
         batch.close();
@@ -229,6 +266,19 @@ public final class PipelineWorker implements AutoCloseable {
     return WorkerFactoryOptions.newBuilder()
         .setWorkerInterceptors(interceptors.toArray(new WorkerInterceptor[0]))
         .build();
+  }
+
+  /** The region this worker serves, with its queues and bucket; null for a worker of no region. */
+  public SovereigntyPolicy.Region region() {
+    return region;
+  }
+
+  private static SovereigntyPolicy loadPolicy(String file) {
+    try {
+      return SovereigntyPolicy.load(Path.of(file));
+    } catch (SovereigntyPolicy.PolicyException e) {
+      throw new WorkerStartException(e.getMessage());
+    }
   }
 
   public String identity() {

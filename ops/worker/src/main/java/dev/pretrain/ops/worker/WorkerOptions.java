@@ -15,6 +15,17 @@ public final class WorkerOptions {
           + "queue whenever a worker serves it. Default: ${DEFAULT-VALUE}.")
   PipelineWorker.ModelQueue modelQueue = PipelineWorker.ModelQueue.AUTO;
 
+  @Option(names = "--region", paramLabel = "R",
+      description = "The region this worker is in (config region, env PRETRAIN_REGION): it serves that region's "
+          + "data and model queues of the sovereignty policy instead of the default ones, and records the region "
+          + "as where steps ran. Needs a policy that configures the region (docs/sovereignty.md).")
+  String region;
+
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = "The sovereignty policy (config policy, env PRETRAIN_POLICY); every worker of a deployment "
+          + "needs the same one. Without one, runs are not restricted.")
+  String policy;
+
   @Option(names = "--metrics-port", paramLabel = "PORT",
       description = "Serve Prometheus metrics at http://HOST:PORT/metrics; 0 turns them off "
           + "(config metricsPort, env PRETRAIN_METRICS_PORT; default 9464).")
@@ -37,6 +48,16 @@ public final class WorkerOptions {
   /** The metrics port: the option, else the configured one. */
   public int metricsPort(int configured) {
     return metricsPort != null ? metricsPort : configured;
+  }
+
+  /** The region: the option, else the configured one (null: none). */
+  public String region(String configured) {
+    return region != null && !region.isBlank() ? region.strip() : configured;
+  }
+
+  /** The policy file: the option, else the configured one (null: none). */
+  public String policy(String configured) {
+    return policy != null && !policy.isBlank() ? policy.strip() : configured;
   }
 
   public String metricsHost() {

@@ -54,7 +54,8 @@ public final class WorkerProcess {
     try {
       temporal = connectTemporal(cfg, metrics);
       try {
-        worker = PipelineWorker.start(cfg, temporal, options.slots(), metrics, options.modelQueue());
+        worker = PipelineWorker.start(cfg, temporal, options.slots(), metrics, options.modelQueue(),
+            options.region(cfg.region()), options.policy(cfg.policyFile()));
       } catch (RuntimeException e) {
         temporal.close();
         throw e;
@@ -94,7 +95,9 @@ public final class WorkerProcess {
     d.put("s3", config.s3Endpoint());
     d.put("jdbcUrl", config.jdbcUrl());
     d.put("maxActivities", options.slots());
-    d.put("modelTaskQueue", options.modelQueue().taskQueue());
+    d.put("modelTaskQueue", modelQueue());
+    d.put("region", worker.region() == null ? null : worker.region().name());
+    d.put("dataTaskQueue", worker.region() == null ? PretrainingRunWorkflow.TASK_QUEUE : worker.region().dataQueue());
     d.put("workDir", worker.workDir().toString());
     d.put("metrics", metricsServer == null ? null : metricsServer.url());
     return d;
@@ -102,16 +105,26 @@ public final class WorkerProcess {
 
   /** The same, for people. */
   public String banner() {
-    String modelQueue = options.modelQueue().taskQueue();
+    String modelQueue = modelQueue();
+    var region = worker.region();
     return "Worker " + worker.identity() + " polling task queue '" + PretrainingRunWorkflow.TASK_QUEUE + "' on "
         + config.temporalAddress() + " (namespace " + config.namespace() + "), " + options.slots()
         + " activity slots\n"
+        + (region == null ? "" : "  region " + region.name() + ": data steps on task queue '" + region.dataQueue()
+            + "' (the default queue only for workflow tasks and bookkeeping), bucket " + region.bucket() + "\n")
         + "  model steps: " + (modelQueue == null ? "not served (--model-queue none)"
             : "task queue '" + modelQueue + "', one at a time") + "\n"
         + "  S3 " + config.s3Endpoint() + ", database " + config.jdbcUrl() + "\n"
         + "  scratch " + worker.workDir() + "\n"
         + "  metrics " + (metricsServer == null ? "off (--metrics-port 0)" : metricsServer.url()) + "\n"
         + "Ctrl-C stops it.";
+  }
+
+  /** The model steps' queue this worker serves, or null. */
+  private String modelQueue() {
+    var region = worker.region();
+    return region == null || options.modelQueue() == PipelineWorker.ModelQueue.NONE
+        ? options.modelQueue().taskQueue() : region.modelQueue();
   }
 
   /** Connects with the SDK's metrics reported into {@code metrics} (the scope must be on the worker's stubs). */
