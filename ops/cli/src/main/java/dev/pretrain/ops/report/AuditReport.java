@@ -8,6 +8,7 @@ import dev.pretrain.db.lineage.AuditQueries;
 import dev.pretrain.db.lineage.AuditQueries.DocGroup;
 import dev.pretrain.db.lineage.AuditQueries.ExecutionGroup;
 import dev.pretrain.db.lineage.AuditQueries.Scope;
+import dev.pretrain.db.placement.PlacementRepository;
 import dev.pretrain.db.runs.RunRepository.Run;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -230,20 +231,33 @@ public record AuditReport(
         distinct(languages.stream().map(l -> l.detected() == null ? l.declared() : l.detected()).toList()),
         List.copyOf(storageRegions), List.copyOf(processingRegions));
 
+    List<Map<String, Object>> policy = new ArrayList<>();
+    PlacementRepository placements = new PlacementRepository(jdbc);
+    for (Run r : runs) {
+      for (PlacementRepository.Decision d : placements.decisions(r.runId())) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("run", d.runId());
+        row.put("source", d.source());
+        row.put("jurisdiction", d.jurisdiction());
+        row.put("step", d.step());
+        row.put("decision", d.decision());
+        row.put("region", d.region());
+        row.put("taskQueue", d.taskQueue());
+        row.put("bucket", d.bucket());
+        row.put("rule", d.rule());
+        row.put("policySha256", d.policySha256());
+        policy.add(row);
+      }
+    }
+
     return Optional.of(new AuditReport(FORMAT, Instant.now(), subject, summary, sources, funnel, licenses, languages,
-        jurisdictions, storage, processing, runRows, artifacts, graph, List.of(), null));
+        jurisdictions, storage, processing, runRows, artifacts, graph, policy, null));
   }
 
   /** The same report with the tamper-evidence section filled in. */
   public AuditReport withIntegrity(Integrity i) {
     return new AuditReport(format, generatedAt, subject, summary, sources, funnel, licenses, languages, jurisdictions,
         storage, processing, runs, artifacts, graph, policyDecisions, i);
-  }
-
-  /** The same report with the sovereignty policy's decisions for its runs. */
-  public AuditReport withPolicyDecisions(List<Map<String, Object>> decisions) {
-    return new AuditReport(format, generatedAt, subject, summary, sources, funnel, licenses, languages, jurisdictions,
-        storage, processing, runs, artifacts, graph, List.copyOf(decisions), integrity);
   }
 
   /**
