@@ -43,6 +43,10 @@ public final class ConfigLoader {
   public static final String TEMPORAL_TLS_KEY = "temporal.tls-key";
   public static final String TEMPORAL_TLS_CA = "temporal.tls-ca";
   public static final String TEMPORAL_TLS_SERVER_NAME = "temporal.tls-server-name";
+  /** OpenLineage run events (docs/openlineage.md): the JSON-lines file ("off" for none), an HTTP endpoint, the namespace. */
+  public static final String OPENLINEAGE_FILE = "openlineage.file";
+  public static final String OPENLINEAGE_URL = "openlineage.url";
+  public static final String OPENLINEAGE_NAMESPACE = "openlineage.namespace";
 
   /** Keys whose values are secrets: never from flags, never printed. */
   public static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("s3.secret-key", "jdbc.password");
@@ -66,7 +70,10 @@ public final class ConfigLoader {
       TEMPORAL_TLS_CERT, "PRETRAIN_TEMPORAL_TLS_CERT",
       TEMPORAL_TLS_KEY, "PRETRAIN_TEMPORAL_TLS_KEY",
       TEMPORAL_TLS_CA, "PRETRAIN_TEMPORAL_TLS_CA",
-      TEMPORAL_TLS_SERVER_NAME, "PRETRAIN_TEMPORAL_TLS_SERVER_NAME");
+      TEMPORAL_TLS_SERVER_NAME, "PRETRAIN_TEMPORAL_TLS_SERVER_NAME",
+      OPENLINEAGE_FILE, "PRETRAIN_OPENLINEAGE_FILE",
+      OPENLINEAGE_URL, "PRETRAIN_OPENLINEAGE_URL",
+      OPENLINEAGE_NAMESPACE, "PRETRAIN_OPENLINEAGE_NAMESPACE");
 
   /** Ports of the local stack that {@code pretrain up} starts; the defaults point at them. */
   public static final int TEMPORAL_PORT = 7233;
@@ -104,7 +111,10 @@ public final class ConfigLoader {
         TEMPORAL_TLS_CERT, "",
         TEMPORAL_TLS_KEY, "",
         TEMPORAL_TLS_CA, "",
-        TEMPORAL_TLS_SERVER_NAME, "");
+        TEMPORAL_TLS_SERVER_NAME, "",
+        OPENLINEAGE_FILE, OpenLineageConfig.defaultFile(dataDir).toString(),
+        OPENLINEAGE_URL, "",
+        OPENLINEAGE_NAMESPACE, OpenLineageConfig.DEFAULT_NAMESPACE);
   }
 
   /**
@@ -159,7 +169,9 @@ public final class ConfigLoader {
         values.get(JDBC_PASSWORD), values.get(BUCKET), Map.copyOf(origins),
         port(METRICS_PORT, values.get(METRICS_PORT), origins.get(METRICS_PORT)),
         dev.pretrain.ops.client.TemporalTls.of(values.get(TEMPORAL_TLS_CERT), values.get(TEMPORAL_TLS_KEY),
-            values.get(TEMPORAL_TLS_CA), values.get(TEMPORAL_TLS_SERVER_NAME)));
+            values.get(TEMPORAL_TLS_CA), values.get(TEMPORAL_TLS_SERVER_NAME)),
+        OpenLineageConfig.of(values.get(OPENLINEAGE_FILE), values.get(OPENLINEAGE_URL),
+            values.get(OPENLINEAGE_NAMESPACE), origins));
   }
 
   /** A TCP port 0..65535 (0: off), or a one-line error naming where the bad value came from. */

@@ -12,6 +12,7 @@ import java.util.Map;
  *
  * @param origins for each key, where its value came from: flag, env, file or default
  * @param metricsPort port of a worker's Prometheus endpoint {@code /metrics}; 0: none
+ * @param openLineage where a worker sends the OpenLineage events of its steps
  */
 public record PretrainConfig(
     Path dataDir,
@@ -28,7 +29,16 @@ public record PretrainConfig(
     String bucket,
     Map<String, String> origins,
     int metricsPort,
-    dev.pretrain.ops.client.TemporalTls temporalTls) {
+    dev.pretrain.ops.client.TemporalTls temporalTls,
+    OpenLineageConfig openLineage) {
+
+  /** With the default OpenLineage settings (a file under the data directory). */
+  public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
+      String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
+      String bucket, Map<String, String> origins, int metricsPort, dev.pretrain.ops.client.TemporalTls temporalTls) {
+    this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
+        jdbcUser, jdbcPassword, bucket, origins, metricsPort, temporalTls, OpenLineageConfig.defaults(dataDir));
+  }
 
   public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
       String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
@@ -83,6 +93,11 @@ public record PretrainConfig(
     m.put(ConfigLoader.JDBC_PASSWORD, mask(jdbcPassword));
     m.put(ConfigLoader.BUCKET, bucket);
     m.put(ConfigLoader.METRICS_PORT, Integer.toString(metricsPort));
+    if (openLineage != null) {
+      m.put(ConfigLoader.OPENLINEAGE_FILE, openLineage.file() == null ? OpenLineageConfig.OFF : openLineage.file().toString());
+      m.put(ConfigLoader.OPENLINEAGE_URL, openLineage.url() == null ? "(none)" : openLineage.url().toString());
+      m.put(ConfigLoader.OPENLINEAGE_NAMESPACE, openLineage.namespace());
+    }
     if (temporalTls != null && temporalTls.enabled()) {
       m.put(ConfigLoader.TEMPORAL_TLS_CERT, String.valueOf(temporalTls.certChain()));
       m.put(ConfigLoader.TEMPORAL_TLS_KEY, String.valueOf(temporalTls.privateKey()));

@@ -182,7 +182,8 @@ public final class LocalStack implements AutoCloseable {
         options.s3() ? options.secretKey() : base.s3SecretKey(), base.s3Region(),
         options.h2() ? jdbcUrl() : base.jdbcUrl(),
         options.h2() ? options.jdbcUser() : base.jdbcUser(),
-        options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins(), base.metricsPort(), base.temporalTls());
+        options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins(), base.metricsPort(), base.temporalTls(),
+        base.openLineage());
   }
 
   /** Addresses and process ids, as written to stack.json (no secrets). */

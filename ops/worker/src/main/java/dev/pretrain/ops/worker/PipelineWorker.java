@@ -13,12 +13,19 @@ import dev.pretrain.batch.ingest.IngestJobConfig;
 import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.activities.cache.StepCacheInterceptor;
 import dev.pretrain.activities.faults.FaultInjectionInterceptor;
+import dev.pretrain.activities.lineage.LineageEmitter;
+import dev.pretrain.activities.lineage.OpenLineageInterceptor;
+import dev.pretrain.activities.lineage.ResidencyLookup;
+import dev.pretrain.activities.lineage.StepLineage;
+import dev.pretrain.activities.lineage.WorkerLocation;
 import dev.pretrain.activities.retry.StepRetryInterceptor;
 import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.ops.client.TemporalService;
+import dev.pretrain.ops.config.OpenLineageConfig;
 import dev.pretrain.ops.config.PretrainConfig;
 import dev.pretrain.ops.metrics.PipelineMetrics;
 import dev.pretrain.ops.metrics.RunStatusGauges;
@@ -63,16 +70,18 @@ public final class PipelineWorker implements AutoCloseable {
   private final WorkerFactory factory;
   private final Path workDir;
   private final PipelineMetrics metrics;
+  private final LineageEmitter lineage;
   private boolean closed;
 
   private PipelineWorker(String identity, Database database, BatchJobRunner batch, WorkerFactory factory,
-      Path workDir, PipelineMetrics metrics) {
+      Path workDir, PipelineMetrics metrics, LineageEmitter lineage) {
     this.identity = identity;
     this.database = database;
     this.batch = batch;
     this.factory = factory;
     this.workDir = workDir;
     this.metrics = metrics;
+    this.lineage = lineage;
   }
 
   /** {@code <pid>@<host>}, as Temporal shows it among the task queue's pollers. */
@@ -151,6 +160,7 @@ public final class PipelineWorker implements AutoCloseable {
     Path workDir = config.dataDir().resolve("work").resolve(Long.toString(ProcessHandle.current().pid()));
     Database database = null;
     BatchJobRunner batch = null;
+    LineageEmitter lineage = null;
     try {
       WorkDirs.deleteQuietly(workDir); // left by an earlier process with the same pid that was killed
       Files.createDirectories(workDir);
@@ -171,6 +181,11 @@ public final class PipelineWorker implements AutoCloseable {
           new RunRepository(database.jdbc()), store));
       // around all: the retry budget of a failure's class applies to whichever layer threw it
       interceptors.add(new StepRetryInterceptor());
+      // outermost: lineage reports what Temporal is told, cache hits and classified failures included
+      lineage = lineageEmitter(config.openLineage());
+      interceptors.add(new OpenLineageInterceptor(new StepLineage(lineage, config.openLineage().namespace(),
+          WorkerLocation.of(identity), ResidencyLookup.recorded(new ArtifactRepository(database.jdbc()), store),
+          recipes(new RunRepository(database.jdbc())))));
       WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity), factoryOptions(interceptors));
       Worker worker = factory.newWorker(PretrainingRunWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
@@ -199,8 +214,11 @@ public final class PipelineWorker implements AutoCloseable {
       if (metrics != null) {
         metrics.countRuns(RunStatusGauges.fromDatabase(database.jdbc()));
       }
-      return new PipelineWorker(identity, database, batch, factory, workDir, metrics);
+      return new PipelineWorker(identity, database, batch, factory, workDir, metrics, lineage);
     } catch (IOException | RuntimeException e) {
+      if (lineage != null) {
+        lineage.close();
+      }
       if (batch != null) {
         batch.close();
       }
@@ -209,6 +227,31 @@ public final class PipelineWorker implements AutoCloseable {
       }
       throw new IllegalStateException("worker could not start: " + e.getMessage(), e);
     }
+  }
+
+  static LineageEmitter lineageEmitter(OpenLineageConfig config) {
+    return new LineageEmitter(config.file(), config.url());
+  }
+
+  /** A run's recipe name, read once per run: it never changes. */
+  static java.util.function.Function<String, String> recipes(RunRepository runs) {
+    java.util.Map<String, String> known = java.util.Collections.synchronizedMap(
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+            return size() > 256;
+          }
+        });
+    return runId -> {
+      String recipe = known.get(runId);
+      if (recipe == null) {
+        recipe = runs.find(runId).map(RunRepository.Run::recipe).orElse(null);
+        if (recipe != null) {
+          known.put(runId, recipe);
+        }
+      }
+      return recipe;
+    };
   }
 
   /**
@@ -254,6 +297,7 @@ public final class PipelineWorker implements AutoCloseable {
     if (metrics != null) {
       metrics.countRuns(null); // its database is closed next
     }
+    lineage.close(); // after the activities: their last events are sent
     batch.close();
     database.close();
     WorkDirs.deleteQuietly(workDir);

@@ -111,7 +111,17 @@ public final class WorkerProcess {
         + "  S3 " + config.s3Endpoint() + ", database " + config.jdbcUrl() + "\n"
         + "  scratch " + worker.workDir() + "\n"
         + "  metrics " + (metricsServer == null ? "off (--metrics-port 0)" : metricsServer.url()) + "\n"
+        + "  OpenLineage events " + openLineageTargets() + "\n"
         + "Ctrl-C stops it.";
+  }
+
+  private String openLineageTargets() {
+    var ol = config.openLineage();
+    String file = ol.file() == null ? null : ol.file().toString();
+    String url = ol.url() == null ? null : ol.url().toString();
+    String both = file != null && url != null ? file + " and " + url : file != null ? file : url;
+    return (both == null ? "off" : "to " + both) + " (namespace " + ol.namespace() + ", worker region "
+        + dev.pretrain.activities.lineage.WorkerLocation.configuredRegion() + ")";
   }
 
   /** Connects with the SDK's metrics reported into {@code metrics} (the scope must be on the worker's stubs). */
