@@ -65,6 +65,13 @@ public final class ArtifactRepository {
         String.class, uri);
   }
 
+  /** The jurisdictions of the documents an artifact holds (as recorded in artifact_documents), sorted. */
+  public List<String> jurisdictionsOf(String uri) {
+    return jdbc.queryForList("SELECT DISTINCT d.jurisdiction FROM artifact_documents ad JOIN documents d"
+        + " ON d.doc_id = ad.doc_id WHERE ad.artifact_uri = ? AND d.jurisdiction IS NOT NULL ORDER BY d.jurisdiction",
+        String.class, uri);
+  }
+
   private static Artifact map(java.sql.ResultSet rs) throws java.sql.SQLException {
     return new Artifact(rs.getString("uri"), rs.getString("sha256"), rs.getLong("size_bytes"), rs.getString("kind"),
         rs.getString("run_id"), rs.getString("step"), rs.getString("storage_endpoint"), rs.getString("region"),

@@ -68,6 +68,20 @@ public final class GlobalOptions {
   @Option(names = "--bucket", scope = ScopeType.INHERIT, description = "Bucket for run artifacts (env PRETRAIN_BUCKET).")
   String bucket;
 
+  @Option(names = "--openlineage-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+      description = "Also POST the steps' OpenLineage events to URL/api/v1/lineage, e.g. Marquez at http://HOST:5000 "
+          + "(env PRETRAIN_OPENLINEAGE_URL; default none).")
+  String openLineageUrl;
+
+  @Option(names = "--openlineage-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "JSON-lines file of the steps' OpenLineage events, or off (env PRETRAIN_OPENLINEAGE_FILE; "
+          + "default <data-dir>/openlineage/events.jsonl).")
+  String openLineageFile;
+
+  @Option(names = "--openlineage-namespace", scope = ScopeType.INHERIT, paramLabel = "NS",
+      description = "OpenLineage namespace of the pipeline's jobs (env PRETRAIN_OPENLINEAGE_NAMESPACE; default pretrain).")
+  String openLineageNamespace;
+
   public boolean json() {
     return json;
   }
@@ -83,6 +97,9 @@ public final class GlobalOptions {
     flags.put(ConfigLoader.JDBC_URL, jdbcUrl);
     flags.put(ConfigLoader.JDBC_USER, jdbcUser);
     flags.put(ConfigLoader.BUCKET, bucket);
+    flags.put(ConfigLoader.OPENLINEAGE_URL, openLineageUrl);
+    flags.put(ConfigLoader.OPENLINEAGE_FILE, openLineageFile);
+    flags.put(ConfigLoader.OPENLINEAGE_NAMESPACE, openLineageNamespace);
     Path data = ConfigLoader.dataDir(dataDir, env);
     return ConfigLoader.load(flags, env, data, configFile == null ? null : configFile.toAbsolutePath());
   }

@@ -43,6 +43,10 @@ public final class ConfigLoader {
   public static final String TEMPORAL_TLS_KEY = "temporal.tls-key";
   public static final String TEMPORAL_TLS_CA = "temporal.tls-ca";
   public static final String TEMPORAL_TLS_SERVER_NAME = "temporal.tls-server-name";
+  /** OpenLineage run events (docs/openlineage.md): the JSON-lines file ("off" for none), an HTTP endpoint, the namespace. */
+  public static final String OPENLINEAGE_FILE = "openlineage.file";
+  public static final String OPENLINEAGE_URL = "openlineage.url";
+  public static final String OPENLINEAGE_NAMESPACE = "openlineage.namespace";
 
   /** The sovereignty policy file (docs/sovereignty.md); empty: no policy, every run unrestricted. */
   public static final String POLICY = "policy";
@@ -73,7 +77,10 @@ public final class ConfigLoader {
       TEMPORAL_TLS_CA, "PRETRAIN_TEMPORAL_TLS_CA",
       TEMPORAL_TLS_SERVER_NAME, "PRETRAIN_TEMPORAL_TLS_SERVER_NAME",
       POLICY, "PRETRAIN_POLICY",
-      REGION, "PRETRAIN_REGION");
+      REGION, "PRETRAIN_REGION",
+      OPENLINEAGE_FILE, "PRETRAIN_OPENLINEAGE_FILE",
+      OPENLINEAGE_URL, "PRETRAIN_OPENLINEAGE_URL",
+      OPENLINEAGE_NAMESPACE, "PRETRAIN_OPENLINEAGE_NAMESPACE");
 
   /** Ports of the local stack that {@code pretrain up} starts; the defaults point at them. */
   public static final int TEMPORAL_PORT = 7233;
@@ -113,7 +120,10 @@ public final class ConfigLoader {
         TEMPORAL_TLS_CA, "",
         TEMPORAL_TLS_SERVER_NAME, "",
         POLICY, "",
-        REGION, "");
+        REGION, "",
+        OPENLINEAGE_FILE, OpenLineageConfig.defaultFile(dataDir).toString(),
+        OPENLINEAGE_URL, "",
+        OPENLINEAGE_NAMESPACE, OpenLineageConfig.DEFAULT_NAMESPACE);
   }
 
   /**
@@ -169,7 +179,9 @@ public final class ConfigLoader {
         port(METRICS_PORT, values.get(METRICS_PORT), origins.get(METRICS_PORT)),
         dev.pretrain.ops.client.TemporalTls.of(values.get(TEMPORAL_TLS_CERT), values.get(TEMPORAL_TLS_KEY),
             values.get(TEMPORAL_TLS_CA), values.get(TEMPORAL_TLS_SERVER_NAME)),
-        blankToNull(values.get(POLICY)), blankToNull(values.get(REGION)));
+        blankToNull(values.get(POLICY)), blankToNull(values.get(REGION)),
+        OpenLineageConfig.of(values.get(OPENLINEAGE_FILE), values.get(OPENLINEAGE_URL),
+            values.get(OPENLINEAGE_NAMESPACE), origins));
   }
 
   /** A TCP port 0..65535 (0: off), or a one-line error naming where the bad value came from. */

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param metricsPort port of a worker's Prometheus endpoint {@code /metrics}; 0: none
  * @param policyFile  the sovereignty policy (docs/sovereignty.md), or null for none
  * @param region      the region a worker declares, or null
+ * @param openLineage where a worker sends the OpenLineage events of its steps
  */
 public record PretrainConfig(
     Path dataDir,
@@ -32,14 +33,35 @@ public record PretrainConfig(
     int metricsPort,
     dev.pretrain.ops.client.TemporalTls temporalTls,
     String policyFile,
-    String region) {
+    String region,
+    OpenLineageConfig openLineage) {
 
-  /** Without a sovereignty policy or region. */
+  /** With a sovereignty policy and region, and the default OpenLineage settings (a file under the data directory). */
+  public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
+      String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
+      String bucket, Map<String, String> origins, int metricsPort, dev.pretrain.ops.client.TemporalTls temporalTls,
+      String policyFile, String region) {
+    this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
+        jdbcUser, jdbcPassword, bucket, origins, metricsPort, temporalTls, policyFile, region,
+        OpenLineageConfig.defaults(dataDir));
+  }
+
+  /** Without a sovereignty policy or region, with these OpenLineage settings. */
+  public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
+      String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
+      String bucket, Map<String, String> origins, int metricsPort, dev.pretrain.ops.client.TemporalTls temporalTls,
+      OpenLineageConfig openLineage) {
+    this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
+        jdbcUser, jdbcPassword, bucket, origins, metricsPort, temporalTls, null, null, openLineage);
+  }
+
+  /** Without a sovereignty policy or region, with the default OpenLineage settings. */
   public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
       String s3AccessKey, String s3SecretKey, String s3Region, String jdbcUrl, String jdbcUser, String jdbcPassword,
       String bucket, Map<String, String> origins, int metricsPort, dev.pretrain.ops.client.TemporalTls temporalTls) {
     this(dataDir, temporalAddress, namespace, temporalUi, s3Endpoint, s3AccessKey, s3SecretKey, s3Region, jdbcUrl,
-        jdbcUser, jdbcPassword, bucket, origins, metricsPort, temporalTls, null, null);
+        jdbcUser, jdbcPassword, bucket, origins, metricsPort, temporalTls, null, null,
+        OpenLineageConfig.defaults(dataDir));
   }
 
   public PretrainConfig(Path dataDir, String temporalAddress, String namespace, String temporalUi, String s3Endpoint,
@@ -97,6 +119,11 @@ public record PretrainConfig(
     m.put(ConfigLoader.METRICS_PORT, Integer.toString(metricsPort));
     m.put(ConfigLoader.POLICY, policyFile == null ? "(none)" : policyFile);
     m.put(ConfigLoader.REGION, region == null ? "(none)" : region);
+    if (openLineage != null) {
+      m.put(ConfigLoader.OPENLINEAGE_FILE, openLineage.file() == null ? OpenLineageConfig.OFF : openLineage.file().toString());
+      m.put(ConfigLoader.OPENLINEAGE_URL, openLineage.url() == null ? "(none)" : openLineage.url().toString());
+      m.put(ConfigLoader.OPENLINEAGE_NAMESPACE, openLineage.namespace());
+    }
     if (temporalTls != null && temporalTls.enabled()) {
       m.put(ConfigLoader.TEMPORAL_TLS_CERT, String.valueOf(temporalTls.certChain()));
       m.put(ConfigLoader.TEMPORAL_TLS_KEY, String.valueOf(temporalTls.privateKey()));

@@ -183,7 +183,7 @@ public final class LocalStack implements AutoCloseable {
         options.h2() ? jdbcUrl() : base.jdbcUrl(),
         options.h2() ? options.jdbcUser() : base.jdbcUser(),
         options.h2() ? options.jdbcPassword() : base.jdbcPassword(), base.bucket(), base.origins(), base.metricsPort(), base.temporalTls(),
-        base.policyFile(), base.region());
+        base.policyFile(), base.region(), base.openLineage());
   }
 
   /** Addresses and process ids, as written to stack.json (no secrets). */

@@ -14,12 +14,19 @@ import dev.pretrain.batch.tokenize.TokenizeJobConfig;
 import dev.pretrain.activities.cache.StepCacheInterceptor;
 import dev.pretrain.activities.placement.SovereigntyPolicy;
 import dev.pretrain.activities.faults.FaultInjectionInterceptor;
+import dev.pretrain.activities.lineage.LineageEmitter;
+import dev.pretrain.activities.lineage.OpenLineageInterceptor;
+import dev.pretrain.activities.lineage.ResidencyLookup;
+import dev.pretrain.activities.lineage.StepLineage;
+import dev.pretrain.activities.lineage.WorkerLocation;
 import dev.pretrain.activities.retry.StepRetryInterceptor;
 import dev.pretrain.db.Database;
+import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.ops.client.TemporalService;
+import dev.pretrain.ops.config.OpenLineageConfig;
 import dev.pretrain.ops.config.PretrainConfig;
 import dev.pretrain.ops.metrics.PipelineMetrics;
 import dev.pretrain.ops.metrics.RunStatusGauges;
@@ -65,10 +72,11 @@ public final class PipelineWorker implements AutoCloseable {
   private final Path workDir;
   private final PipelineMetrics metrics;
   private final SovereigntyPolicy.Region region;
+  private final LineageEmitter lineage;
   private boolean closed;
 
   private PipelineWorker(String identity, Database database, BatchJobRunner batch, WorkerFactory factory,
-      Path workDir, PipelineMetrics metrics, SovereigntyPolicy.Region region) {
+      Path workDir, PipelineMetrics metrics, SovereigntyPolicy.Region region, LineageEmitter lineage) {
     this.region = region;
     this.identity = identity;
     this.database = database;
@@ -76,6 +84,7 @@ public final class PipelineWorker implements AutoCloseable {
     this.factory = factory;
     this.workDir = workDir;
     this.metrics = metrics;
+    this.lineage = lineage;
   }
 
   /** {@code <pid>@<host>}, as Temporal shows it among the task queue's pollers. */
@@ -182,6 +191,7 @@ public final class PipelineWorker implements AutoCloseable {
     Path workDir = config.dataDir().resolve("work").resolve(Long.toString(ProcessHandle.current().pid()));
     Database database = null;
     BatchJobRunner batch = null;
+    LineageEmitter lineage = null;
     try {
       WorkDirs.deleteQuietly(workDir); // left by an earlier process with the same pid that was killed
       Files.createDirectories(workDir);
@@ -202,6 +212,11 @@ public final class PipelineWorker implements AutoCloseable {
           new RunRepository(database.jdbc()), store, home == null ? null : home.name()));
       // around all: the retry budget of a failure's class applies to whichever layer threw it
       interceptors.add(new StepRetryInterceptor());
+      // outermost: lineage reports what Temporal is told, cache hits and classified failures included
+      lineage = lineageEmitter(config.openLineage());
+      interceptors.add(new OpenLineageInterceptor(new StepLineage(lineage, config.openLineage().namespace(),
+          WorkerLocation.of(identity, home == null ? null : home.name()), ResidencyLookup.recorded(new ArtifactRepository(database.jdbc()), store),
+          recipes(new RunRepository(database.jdbc())))));
       WorkerFactory factory = WorkerFactory.newInstance(temporal.client(identity), factoryOptions(interceptors));
       Worker worker = factory.newWorker(PretrainingRunWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(Math.max(1, maxActivities))
@@ -236,8 +251,11 @@ public final class PipelineWorker implements AutoCloseable {
       if (metrics != null) {
         metrics.countRuns(RunStatusGauges.fromDatabase(database.jdbc()));
       }
-      return new PipelineWorker(identity, database, batch, factory, workDir, metrics, home);
+      return new PipelineWorker(identity, database, batch, factory, workDir, metrics, home, lineage);
     } catch (IOException | RuntimeException e) {
+      if (lineage != null) {
+        lineage.close();
+      }
       if (batch != null) {
         batch.close();
       }
@@ -246,6 +264,31 @@ public final class PipelineWorker implements AutoCloseable {
       }
       throw new IllegalStateException("worker could not start: " + e.getMessage(), e);
     }
+  }
+
+  static LineageEmitter lineageEmitter(OpenLineageConfig config) {
+    return new LineageEmitter(config.file(), config.url());
+  }
+
+  /** A run's recipe name, read once per run: it never changes. */
+  static java.util.function.Function<String, String> recipes(RunRepository runs) {
+    java.util.Map<String, String> known = java.util.Collections.synchronizedMap(
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+            return size() > 256;
+          }
+        });
+    return runId -> {
+      String recipe = known.get(runId);
+      if (recipe == null) {
+        recipe = runs.find(runId).map(RunRepository.Run::recipe).orElse(null);
+        if (recipe != null) {
+          known.put(runId, recipe);
+        }
+      }
+      return recipe;
+    };
   }
 
   /**
@@ -304,6 +347,7 @@ public final class PipelineWorker implements AutoCloseable {
     if (metrics != null) {
       metrics.countRuns(null); // its database is closed next
     }
+    lineage.close(); // after the activities: their last events are sent
     batch.close();
     database.close();
     WorkDirs.deleteQuietly(workDir);

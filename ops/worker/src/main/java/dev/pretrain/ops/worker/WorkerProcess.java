@@ -117,6 +117,7 @@ public final class WorkerProcess {
         + "  S3 " + config.s3Endpoint() + ", database " + config.jdbcUrl() + "\n"
         + "  scratch " + worker.workDir() + "\n"
         + "  metrics " + (metricsServer == null ? "off (--metrics-port 0)" : metricsServer.url()) + "\n"
+        + "  OpenLineage events " + openLineageTargets() + "\n"
         + "Ctrl-C stops it.";
   }
 
@@ -125,6 +126,14 @@ public final class WorkerProcess {
     var region = worker.region();
     return region == null || options.modelQueue() == PipelineWorker.ModelQueue.NONE
         ? options.modelQueue().taskQueue() : region.modelQueue();
+  }
+
+  private String openLineageTargets() {
+    var ol = config.openLineage();
+    String file = ol.file() == null ? null : ol.file().toString();
+    String url = ol.url() == null ? null : ol.url().toString();
+    String both = file != null && url != null ? file + " and " + url : file != null ? file : url;
+    return (both == null ? "off" : "to " + both) + " (namespace " + ol.namespace() + ")";
   }
 
   /** Connects with the SDK's metrics reported into {@code metrics} (the scope must be on the worker's stubs). */
