@@ -165,6 +165,12 @@ class SovereigntyEndToEndTest {
     assertTrue(artifacts.stream().allMatch(a -> a.uri().startsWith("s3://pretrain-eu/runs/" + euId + "/")),
         artifacts.toString());
     assertTrue(Cli.run(stack.config, "status", euId).stdout().contains("allowed in region eu, bucket pretrain-eu"));
+    // lineage shows where each step ran and the placement the policy decided
+    String lineage = Cli.run(stack.config, "lineage", euId).stdout();
+    assertTrue(lineage.contains("Where each step ran") && lineage.matches("(?s).*ingest +\\w+ +pretrain-eu .* eu .*"),
+        lineage);
+    assertTrue(lineage.contains("Placement under the sovereignty policy") && lineage.contains("queue pretrain-eu"),
+        lineage);
   }
 
   private static int count(String sql, String runId) {

@@ -73,6 +73,20 @@ public final class StepCacheRepository {
         p == null ? null : p.workerHost(), p == null ? null : p.workerRegion());
   }
 
+  /** Executions of a run's step that ran alike: same activity, code version, queue, host, region and outcome. */
+  public record WhereRan(String step, String activity, String codeVersion, String taskQueue, String workerHost,
+      String workerRegion, String outcome, long executions) {}
+
+  /** Where a run's steps ran, grouped; in the order the steps first ran. */
+  public List<WhereRan> whereRan(String runId) {
+    return jdbc.query("SELECT step, activity, code_version, task_queue, worker_host, worker_region, outcome,"
+        + " COUNT(*) AS n, MIN(id) AS first FROM step_executions WHERE run_id = ?"
+        + " GROUP BY step, activity, code_version, task_queue, worker_host, worker_region, outcome ORDER BY first",
+        (rs, i) -> new WhereRan(rs.getString("step"), rs.getString("activity"), rs.getString("code_version"),
+            rs.getString("task_queue"), rs.getString("worker_host"), rs.getString("worker_region"),
+            rs.getString("outcome"), rs.getLong("n")), runId);
+  }
+
   /** Where and with what each execution of a run ran, in execution order (null fields for older rows). */
   public List<Provenance> provenance(String runId) {
     return jdbc.query("SELECT code_version, params_json, task_queue, worker_host, worker_region FROM step_executions"

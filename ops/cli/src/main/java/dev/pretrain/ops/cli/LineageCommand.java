@@ -8,6 +8,7 @@ import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
 import dev.pretrain.db.documents.DocumentRepository.Document;
 import dev.pretrain.db.documents.SourceRepository.Source;
 import dev.pretrain.db.lineage.LineageQueries;
+import dev.pretrain.db.placement.PlacementRepository;
 import dev.pretrain.db.lineage.LineageQueries.DocDecision;
 import dev.pretrain.db.lineage.LineageQueries.Holding;
 import dev.pretrain.db.lineage.LineageQueries.Node;
@@ -41,12 +42,14 @@ public final class LineageCommand extends BaseCommand {
   private StepCacheRepository cache;
   private RunRepository runs;
   private CurationRepository curation;
+  private org.springframework.jdbc.core.JdbcTemplate jdbc;
 
   @Override
   public Integer call() {
     try (Database db = openDatabase()) {
       LineageQueries q = new LineageQueries(db.jdbc());
       cache = new StepCacheRepository(db.jdbc());
+      jdbc = db.jdbc();
       runs = new RunRepository(db.jdbc());
       curation = new CurationRepository(db.jdbc());
       if (id.startsWith("s3://")) {
@@ -161,6 +164,24 @@ public final class LineageCommand extends BaseCommand {
     if (artifacts.size() > MAX_LISTED) {
       t.append("  ... ").append(artifacts.size() - MAX_LISTED).append(" more (--json lists all)\n");
     }
+    List<StepCacheRepository.WhereRan> ran = cache.whereRan(run.runId());
+    if (!ran.isEmpty()) {
+      t.append("\nWhere each step ran (task queue, worker host and region, code version):\n");
+      for (StepCacheRepository.WhereRan w : ran) {
+        t.append(String.format(Locale.ROOT, "  %-9s %-16s %-22s %-24s %-10s %-12s %-9s x%d%n", w.step(), w.activity(),
+            w.taskQueue(), w.workerHost(), w.workerRegion() == null ? "(no region)" : w.workerRegion(),
+            w.codeVersion(), w.outcome(), w.executions()));
+      }
+    }
+    List<PlacementRepository.Decision> placed = new PlacementRepository(jdbc).decisions(run.runId());
+    if (!placed.isEmpty()) {
+      t.append("\nPlacement under the sovereignty policy (policy SHA-256 ")
+          .append(placed.get(0).policySha256()).append("):\n");
+      for (PlacementRepository.Decision d : placed) {
+        t.append(String.format(Locale.ROOT, "  %-8s %-9s %-28s %-6s -> region %s, queue %s, bucket %s (%s)%n",
+            d.decision(), d.step(), d.source(), d.jurisdiction(), d.region(), d.taskQueue(), d.bucket(), d.rule()));
+      }
+    }
     List<StepCacheRepository.Reuse> reused = cache.reusesByRun(run.runId());
     if (!reused.isEmpty()) {
       t.append("\nReused from the step cache (").append(reused.size()).append(" artifacts, made by earlier runs):\n");
@@ -180,6 +201,20 @@ public final class LineageCommand extends BaseCommand {
     json.put("inputs", inputs);
     json.put("artifacts", artifacts.stream().map(LineageCommand::artifactJson).toList());
     json.put("reusedFromCache", reused.stream().map(LineageCommand::reuseJson).toList());
+    json.put("whereRan", ran);
+    json.put("placement", placed.stream().map(d -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("decision", d.decision());
+      m.put("step", d.step());
+      m.put("source", d.source());
+      m.put("jurisdiction", d.jurisdiction());
+      m.put("region", d.region());
+      m.put("taskQueue", d.taskQueue());
+      m.put("bucket", d.bucket());
+      m.put("rule", d.rule());
+      m.put("reason", d.reason());
+      return m;
+    }).toList());
     json.put("scheduleId", run.scheduleId());
     json.put("scheduledTime", run.scheduledTime() == null ? null : run.scheduledTime().toString());
     CurationReport curated = new CurationReport(run.runId(), curation.tally(run.runId()));
