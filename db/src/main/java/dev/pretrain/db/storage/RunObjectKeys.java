@@ -17,6 +17,11 @@ public final class RunObjectKeys {
 
   private RunObjectKeys() {}
 
+  /** The anchor of the run's newest lineage seal (docs/audit.md): {@code runs/<runId>/audit/seal.json}. */
+  public static String auditSeal(String runId) {
+    return format("runs/%s/audit/seal.json", runId);
+  }
+
   /** Everything of the run: {@code runs/<runId>/}. */
   public static String runPrefix(String runId) {
     return "runs/" + runId + "/";
