@@ -3,6 +3,8 @@ package dev.pretrain.activities.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.db.audit.LineageSeal;
+import dev.pretrain.db.audit.SealAnchor;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
@@ -102,6 +104,33 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
   @Override
   public void runFinished(String runId, String status, String error) {
     runs.finished(runId, status, error, Instant.now());
+    seal(runId);
+  }
+
+  /**
+   * Seals the run's lineage as it ended (completed, failed or abandoned) and anchors the root in the
+   * run's bucket (docs/audit.md). A run that ends again (a Reset, a retried step) is sealed again and
+   * the new seal supersedes the old; a retried call finds the rows unchanged and keeps its seal.
+   */
+  private void seal(String runId) {
+    LineageSeal seals = new LineageSeal(services.database().dataSource());
+    LineageSeal.Seal seal = seals.seal(runId, Instant.now());
+    String bucket = bucketOf(runId);
+    if (seal.anchorUri() == null && bucket != null) {
+      new SealAnchor(services.store(), SealAnchor.retentionFromEnv(System.getenv()))
+          .write(bucket, seal, seals.seals(runId), seals);
+    }
+  }
+
+  private String bucketOf(String runId) {
+    return runs.find(runId).map(RunRepository.Run::requestJson).map(j -> {
+      try {
+        String b = JSON.readTree(j).path("bucket").asText(null);
+        return b == null || b.isBlank() ? null : b;
+      } catch (JsonProcessingException e) {
+        return null;
+      }
+    }).orElse(null);
   }
 
   private static String json(Object value) {

@@ -1,6 +1,7 @@
 package dev.pretrain.ops;
 
 import dev.pretrain.ops.cli.AbandonCommand;
+import dev.pretrain.ops.cli.AuditVerifyCommand;
 import dev.pretrain.ops.cli.NamespaceCommand;
 import dev.pretrain.ops.cli.RerunCommand;
 import dev.pretrain.ops.cli.RetryCommand;
@@ -47,6 +48,7 @@ import picocli.CommandLine.Mixin;
         StatusCommand.class,
         WatchCommand.class,
         LineageCommand.class,
+        AuditVerifyCommand.class,
         ConfigCommand.class,
         NamespaceCommand.class,
         CommandLine.HelpCommand.class
