@@ -15,7 +15,16 @@ import dev.pretrain.workflows.run.RunOrigin;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.StepRecorded;
 import dev.pretrain.workflows.run.StepSummary;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -104,8 +113,30 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
   @Override
   public void runFinished(String runId, String status, String error) {
     runs.finished(runId, status, error, Instant.now());
-    seal(runId);
+    // This activity has two minutes (BOOKKEEPING); a run of 300,000 documents takes about a minute to
+    // seal on a loaded machine (docs/audit.md). A seal that outlasts SEAL_WAIT goes on in the
+    // background rather than time the activity out and retry it forever; one thread: one seal at a time.
+    Future<?> sealing = SEALER.submit(() -> seal(runId));
+    try {
+      sealing.get(SEAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("sealing the lineage of run {} takes longer than {} s; it goes on in the background", runId,
+          SEAL_WAIT.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sealing run " + runId, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
   }
+
+  private static final Duration SEAL_WAIT = Duration.ofSeconds(90);
+  private static final ExecutorService SEALER = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "lineage-sealer");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final Logger log = LoggerFactory.getLogger(RunLedgerActivitiesImpl.class);
 
   /**
    * Seals the run's lineage as it ended (completed, failed or abandoned) and anchors the root in the
