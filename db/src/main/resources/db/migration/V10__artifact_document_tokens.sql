@@ -11,6 +11,7 @@ CREATE INDEX run_documents_by_source ON run_documents (source, doc_id);
 -- audit report reads a few rows instead of joining hundreds of thousands every time.
 CREATE TABLE artifact_composition (
     artifact_uri      VARCHAR(1024) NOT NULL,
+    ordinal           INT           NOT NULL,
     source            VARCHAR(128)  NOT NULL,
     license           VARCHAR(256),
     jurisdiction      VARCHAR(64),
@@ -18,9 +19,9 @@ CREATE TABLE artifact_composition (
     detected_language VARCHAR(32),
     documents         BIGINT        NOT NULL,
     chars             BIGINT        NOT NULL,
-    tokens            BIGINT        NOT NULL
+    tokens            BIGINT        NOT NULL,
+    PRIMARY KEY (artifact_uri, ordinal)
 );
-CREATE INDEX artifact_composition_uri ON artifact_composition (artifact_uri);
 
 -- "Documents this run saw first" (lineage RUN_ID) without a scan of every document.
 CREATE INDEX documents_first_run ON documents (first_run_id);

@@ -3,6 +3,8 @@ package dev.pretrain.activities.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.db.audit.LineageSeal;
+import dev.pretrain.db.audit.SealAnchor;
 import dev.pretrain.db.cache.StepCacheRepository;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.storage.ObjectStore;
@@ -13,7 +15,16 @@ import dev.pretrain.workflows.run.RunOrigin;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.StepRecorded;
 import dev.pretrain.workflows.run.StepSummary;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,6 +113,55 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
   @Override
   public void runFinished(String runId, String status, String error) {
     runs.finished(runId, status, error, Instant.now());
+    // This activity has two minutes (BOOKKEEPING); a run of 300,000 documents takes about a minute to
+    // seal on a loaded machine (docs/audit.md). A seal that outlasts SEAL_WAIT goes on in the
+    // background rather than time the activity out and retry it forever; one thread: one seal at a time.
+    Future<?> sealing = SEALER.submit(() -> seal(runId));
+    try {
+      sealing.get(SEAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("sealing the lineage of run {} takes longer than {} s; it goes on in the background", runId,
+          SEAL_WAIT.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sealing run " + runId, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static final Duration SEAL_WAIT = Duration.ofSeconds(90);
+  private static final ExecutorService SEALER = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "lineage-sealer");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final Logger log = LoggerFactory.getLogger(RunLedgerActivitiesImpl.class);
+
+  /**
+   * Seals the run's lineage as it ended (completed, failed or abandoned) and anchors the root in the
+   * run's bucket (docs/audit.md). A run that ends again (a Reset, a retried step) is sealed again and
+   * the new seal supersedes the old; a retried call finds the rows unchanged and keeps its seal.
+   */
+  private void seal(String runId) {
+    LineageSeal seals = new LineageSeal(services.database().dataSource());
+    LineageSeal.Seal seal = seals.seal(runId, Instant.now());
+    String bucket = bucketOf(runId);
+    if (seal.anchorUri() == null && bucket != null) {
+      new SealAnchor(services.store(), SealAnchor.retentionFromEnv(System.getenv()))
+          .write(bucket, seal, seals.seals(runId), seals);
+    }
+  }
+
+  private String bucketOf(String runId) {
+    return runs.find(runId).map(RunRepository.Run::requestJson).map(j -> {
+      try {
+        String b = JSON.readTree(j).path("bucket").asText(null);
+        return b == null || b.isBlank() ? null : b;
+      } catch (JsonProcessingException e) {
+        return null;
+      }
+    }).orElse(null);
   }
 
   private static String json(Object value) {

@@ -169,23 +169,25 @@ public final class AuditQueries {
     }
     List<DocGroup> groups = computeComposition(uri, scope.get());
     jdbc.update("DELETE FROM artifact_composition WHERE artifact_uri = ?", uri);
-    jdbc.batchUpdate("INSERT INTO artifact_composition (artifact_uri, source, license, jurisdiction, language,"
-        + " detected_language, documents, chars, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", groups, 500, (ps, g) -> {
+    int[] ordinal = {0};
+    jdbc.batchUpdate("INSERT INTO artifact_composition (artifact_uri, ordinal, source, license, jurisdiction, language,"
+        + " detected_language, documents, chars, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", groups, 500, (ps, g) -> {
           ps.setString(1, uri);
-          ps.setString(2, g.source());
-          ps.setString(3, g.license());
-          ps.setString(4, g.jurisdiction());
-          ps.setString(5, g.language());
-          ps.setString(6, g.detectedLanguage());
-          ps.setLong(7, g.documents());
-          ps.setLong(8, g.chars());
-          ps.setLong(9, g.tokens());
+          ps.setInt(2, ordinal[0]++);
+          ps.setString(3, g.source());
+          ps.setString(4, g.license());
+          ps.setString(5, g.jurisdiction());
+          ps.setString(6, g.language());
+          ps.setString(7, g.detectedLanguage());
+          ps.setLong(8, g.documents());
+          ps.setLong(9, g.chars());
+          ps.setLong(10, g.tokens());
         });
     return groups;
   }
 
   private List<DocGroup> storedComposition(String uri) {
-    return jdbc.query("SELECT * FROM artifact_composition WHERE artifact_uri = ?", (rs, i) -> new DocGroup(
+    return jdbc.query("SELECT * FROM artifact_composition WHERE artifact_uri = ? ORDER BY ordinal", (rs, i) -> new DocGroup(
         rs.getString("source"), rs.getString("license"), rs.getString("jurisdiction"), rs.getString("language"),
         rs.getString("detected_language"), rs.getLong("documents"), rs.getLong("chars"), rs.getLong("tokens")), uri);
   }

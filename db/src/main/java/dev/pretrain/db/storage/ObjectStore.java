@@ -2,6 +2,7 @@ package dev.pretrain.db.storage;
 
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetObjectLockConfigurationArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -12,9 +13,14 @@ import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
+import io.minio.messages.Retention;
+import io.minio.messages.RetentionMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -122,6 +128,63 @@ public final class ObjectStore {
       return null;
     }, "put s3://" + bucket + "/" + key);
     return new Stored(bucket, key, sha, size);
+  }
+
+  /**
+   * Whether the bucket was created with S3 Object Lock. False where the server does not implement it
+   * (S3Proxy answers NotImplemented) as well as where the bucket simply has none.
+   */
+  public boolean objectLockEnabled(String bucket) {
+    try {
+      var config = client.getObjectLockConfiguration(GetObjectLockConfigurationArgs.builder().bucket(bucket).build());
+      return config != null;
+    } catch (ErrorResponseException e) {
+      return false;
+    } catch (Exception e) {
+      throw new StorageException("object lock configuration of bucket " + bucket + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What a locked put got: the object, its version and the retention the server accepted (null: none). */
+  public record LockedPut(Stored stored, String versionId, Instant retainUntil) {}
+
+  /**
+   * Puts small bytes (with their SHA-256 in metadata), under COMPLIANCE retention until
+   * {@code retainUntil} when the bucket has object lock: no one, the root account included, can then
+   * delete or shorten that version before the date; an overwrite only adds a newer version.
+   */
+  public LockedPut putBytesRetained(String bucket, String key, byte[] data, String contentType, Instant retainUntil) {
+    requireSafeKey(bucket, key);
+    String sha;
+    try {
+      sha = sha256(new ByteArrayInputStream(data));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    boolean lock = retainUntil != null && objectLockEnabled(bucket);
+    io.minio.ObjectWriteResponse r = call(() -> {
+      PutObjectArgs.Builder b = PutObjectArgs.builder().bucket(bucket).object(key)
+          .stream(new ByteArrayInputStream(data), (long) data.length, null)
+          .contentType(contentType == null ? "application/octet-stream" : contentType)
+          .userMetadata(Map.of(SHA256_META, sha));
+      if (lock) {
+        b.retention(new Retention(RetentionMode.COMPLIANCE, retainUntil.atZone(ZoneOffset.UTC)));
+      }
+      return client.putObject(b.build());
+    }, "put s3://" + bucket + "/" + key);
+    return new LockedPut(new Stored(bucket, key, sha, data.length, r.etag()), r.versionId(), lock ? retainUntil : null);
+  }
+
+  /** The whole (small) object, or empty if there is none. */
+  public Optional<byte[]> readBytes(String bucket, String key) {
+    if (stat(bucket, key).isEmpty()) {
+      return Optional.empty();
+    }
+    try (InputStream in = open(bucket, key)) {
+      return Optional.of(in.readAllBytes());
+    } catch (IOException e) {
+      throw new StorageException("read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+    }
   }
 
   public InputStream open(String bucket, String key) {

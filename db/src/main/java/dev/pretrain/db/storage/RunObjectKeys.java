@@ -26,6 +26,11 @@ public final class RunObjectKeys {
     return m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
 
+  /** The anchor of the run's newest lineage seal (docs/audit.md): {@code runs/<runId>/audit/seal.json}. */
+  public static String auditSeal(String runId) {
+    return format("runs/%s/audit/seal.json", runId);
+  }
+
   /** Everything of the run: {@code runs/<runId>/}. */
   public static String runPrefix(String runId) {
     return "runs/" + runId + "/";

@@ -17,13 +17,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
-    subcommands = {AuditQuestions.Where.class, AuditQuestions.Why.class, AuditQuestions.Sources.class,
+    subcommands = {AuditVerifyCommand.class, AuditQuestions.Where.class, AuditQuestions.Why.class, AuditQuestions.Sources.class,
         AuditQuestions.Models.class},
     description = {"The audit report of a model (or any artifact): its sources with registry checksums, licenses,",
         "languages and jurisdictions; what became of every document read, by reason; tokens trained on per source;",
         "where each step stored and processed the data and with which code; every artifact's SHA-256.",
         "Computed from the lineage database. Questions: audit where|why DOC_ID, audit sources MODEL,",
-        "audit models SOURCE (add --json for machine-readable answers)."})
+        "audit models SOURCE (add --json for machine-readable answers); audit verify RUN_ID checks the run's",
+        "lineage against its seal."})
 public final class AuditCommand extends BaseCommand {
 
   static final ObjectMapper REPORT_JSON = new ObjectMapper().registerModule(new JavaTimeModule())

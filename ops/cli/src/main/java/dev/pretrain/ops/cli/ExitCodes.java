@@ -10,6 +10,8 @@ public final class ExitCodes {
   public static final int USAGE = 2;
   /** The run waits for an operator: retry or abandon it. */
   public static final int PARKED = 3;
+  /** audit verify: the run's lineage differs from its seal, or the seal from its anchor. */
+  public static final int TAMPERED = 4;
 
   private ExitCodes() {}
 }

@@ -3,6 +3,7 @@ package dev.pretrain.ops.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
+import dev.pretrain.db.audit.LineageSeal;
 import dev.pretrain.db.documents.SourceRepository.Source;
 import dev.pretrain.db.lineage.AuditQueries;
 import dev.pretrain.db.lineage.AuditQueries.DocGroup;
@@ -250,14 +251,16 @@ public record AuditReport(
       }
     }
 
-    return Optional.of(new AuditReport(FORMAT, Instant.now(), subject, summary, sources, funnel, licenses, languages,
-        jurisdictions, storage, processing, runRows, artifacts, graph, policy, null));
-  }
+    Integrity integrity = null;
+    if (a.runId() != null) {
+      integrity = new LineageSeal(jdbc.getDataSource()).latest(a.runId()).map(seal -> new Integrity(a.runId(),
+          seal.root(), String.valueOf(seal.sealedAt()), "Seal " + seal.sealNo() + " over " + seal.records()
+              + " lineage records; check it with ./pretrain audit verify " + a.runId() + "."))
+          .orElse(new Integrity(a.runId(), null, null, "The run is not sealed (it has not finished)."));
+    }
 
-  /** The same report with the tamper-evidence section filled in. */
-  public AuditReport withIntegrity(Integrity i) {
-    return new AuditReport(format, generatedAt, subject, summary, sources, funnel, licenses, languages, jurisdictions,
-        storage, processing, runs, artifacts, graph, policyDecisions, i);
+    return Optional.of(new AuditReport(FORMAT, Instant.now(), subject, summary, sources, funnel, licenses, languages,
+        jurisdictions, storage, processing, runRows, artifacts, graph, policy, integrity));
   }
 
   /**

@@ -100,6 +100,15 @@ class AuditReportTest {
   }
 
   @Test
+  void theReportCarriesTheRootOfTheRunsSealWhenTheRunIsSealed() {
+    dev.pretrain.db.audit.LineageSeal seal = new dev.pretrain.db.audit.LineageSeal(db.dataSource());
+    String root = seal.seal(run.runId(), java.time.Instant.now()).root();
+    AuditReport r = AuditReport.build(db.jdbc(), run.quantizedUri()).orElseThrow();
+    assertEquals(root, r.integrity().rootHash());
+    assertTrue(AuditHtml.render(r).contains(root));
+  }
+
+  @Test
   void aTakedownFindsTheModelAndWhatWasMadeFromIt() {
     List<AuditQueries.SourceHolder> holders = new AuditQueries(db.jdbc()).modelsWithSource("source-03", "model");
     assertEquals(List.of(run.modelUri(), run.quantizedUri()), holders.stream().map(AuditQueries.SourceHolder::uri).toList());
