@@ -341,9 +341,30 @@ class DataRunEndToEndTest {
     JsonNode where = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "where", trainedDoc).stdout());
     assertTrue(where.get("models").toString().contains(modelUri), where.toString());
     assertTrue(where.get("madeFromModels").findValuesAsText("uri").contains(quantized.uri()), where.toString());
-    JsonNode license = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "sources", quantized.uri(),
+    JsonNode nowhere = new ObjectMapper().readTree(Cli.run(stack.config, "--json", "audit", "sources", quantized.uri(),
         "--jurisdiction", "nowhere").stdout());
-    assertEquals(0, license.get("sources").size(), "no source of an unknown jurisdiction");
+    assertEquals(0, nowhere.get("sources").size(), "no source of an unknown jurisdiction");
+
+    // tamper evidence: the finished run was sealed; the report carries the root; verify finds one edited row
+    String root = report.get("integrity").get("rootHash").asText();
+    assertEquals(64, root.length(), report.get("integrity").toString());
+    assertEquals(0, Cli.run(stack.config, "audit", "verify", runId).exitCode(), "an untouched run verifies");
+    String edited = stack.database.jdbc().queryForObject(
+        "SELECT MIN(doc_id) FROM run_documents WHERE run_id = ? AND outcome = 'kept'", String.class, runId);
+    String license = stack.database.jdbc().queryForObject(
+        "SELECT license FROM run_documents WHERE run_id = ? AND doc_id = ?", String.class, runId, edited);
+    stack.database.jdbc().update("UPDATE run_documents SET license = 'CC0-1.0' WHERE run_id = ? AND doc_id = ?", runId,
+        edited);
+    try {
+      Cli.Result tampered = Cli.run(stack.config, "audit", "verify", runId);
+      assertEquals(4, tampered.exitCode(), tampered.stdout());
+      assertTrue(tampered.stdout().contains("run_documents") && tampered.stdout().contains(edited)
+          && tampered.stdout().contains("license"), tampered.stdout());
+    } finally {
+      stack.database.jdbc().update("UPDATE run_documents SET license = ? WHERE run_id = ? AND doc_id = ?", license,
+          runId, edited);
+    }
+    assertEquals(0, Cli.run(stack.config, "audit", "verify", runId).exitCode(), "restored: intact again");
   }
 
   @Test

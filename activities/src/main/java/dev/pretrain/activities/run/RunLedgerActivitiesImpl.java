@@ -153,7 +153,13 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
     }
   }
 
+  /** The bucket the run's data went to: the policy's placement when there is one, else the request's. */
   private String bucketOf(String runId) {
+    java.util.Optional<String> placed = new dev.pretrain.db.placement.PlacementRepository(services.database().jdbc())
+        .placedBucket(runId);
+    if (placed.isPresent()) {
+      return placed.get();
+    }
     return runs.find(runId).map(RunRepository.Run::requestJson).map(j -> {
       try {
         String b = JSON.readTree(j).path("bucket").asText(null);

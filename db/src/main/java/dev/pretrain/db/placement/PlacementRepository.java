@@ -50,6 +50,12 @@ public final class PlacementRepository {
         (rs, i) -> map(rs), runId);
   }
 
+  /** The bucket the policy placed the run's data in, when a policy placed it. */
+  public java.util.Optional<String> placedBucket(String runId) {
+    return jdbc.queryForList("SELECT DISTINCT bucket FROM placement_decisions WHERE run_id = ? AND decision = ?"
+        + " AND bucket IS NOT NULL ORDER BY bucket", String.class, runId, ALLOWED).stream().findFirst();
+  }
+
   /** Every refusal since {@code since}, newest first: what an audit asks first. */
   public List<Decision> refusals(Instant since) {
     return jdbc.query("SELECT * FROM placement_decisions WHERE decision = ? AND decided_at >= ?"

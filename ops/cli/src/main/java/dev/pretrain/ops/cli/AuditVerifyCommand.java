@@ -40,7 +40,8 @@ public final class AuditVerifyCommand extends BaseCommand {
       if (seals.latest(runId).isEmpty()) {
         throw new UserError(new LineageSeal.NoSealException(runId).getMessage());
       }
-      String bucket = bucketOf(run);
+      String bucket = new dev.pretrain.db.placement.PlacementRepository(db.jdbc()).placedBucket(runId)
+          .orElseGet(() -> bucketOf(run)); // where runFinished wrote the anchor
       AnchorRoot anchor = null;
       String anchorError = null;
       try {
