@@ -28,10 +28,12 @@ public final class CachedSteps {
   private static final Map<String, Spec> BY_TYPE = new HashMap<>();
 
   static {
-    add(IngestActivities.class, "ingestPartition", "ingest-2", request -> StepNames.INGEST);
+    // ingest-3: each run's own document rows (run_documents), which a cache hit from an older version lacks
+    add(IngestActivities.class, "ingestPartition", "ingest-3", request -> StepNames.INGEST);
     add(DedupActivities.class, "dedup", "dedup-1", request -> StepNames.DEDUP);
     add(TokenizeActivities.class, "tokenizeShard", "tokenize-1", request -> StepNames.TOKENIZE);
-    add(TrainActivities.class, "train", "train-1", request -> StepNames.TRAIN);
+    // train-2: tokens read per document and the model's composition (the audit report's source of truth)
+    add(TrainActivities.class, "train", "train-2", request -> StepNames.TRAIN);
     // the untrained model's evaluation is part of the train step; the trained one's is the evaluate step
     add(EvaluateActivities.class, "evaluate", "evaluate-1",
         request -> "initial".equals(request.path("label").asText()) ? StepNames.TRAIN : StepNames.EVALUATE);

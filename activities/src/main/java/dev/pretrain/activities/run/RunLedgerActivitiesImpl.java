@@ -142,11 +142,19 @@ public class RunLedgerActivitiesImpl implements RunLedgerActivities {
    * Seals the run's lineage as it ended (completed, failed or abandoned) and anchors the root in the
    * run's bucket (docs/audit.md). A run that ends again (a Reset, a retried step) is sealed again and
    * the new seal supersedes the old; a retried call finds the rows unchanged and keeps its seal.
+   * A run the sovereignty policy refused, or one that ended before its bucket existed, wrote nothing
+   * to storage and gets no anchor either: its seal lives in the database only (verify says so).
    */
   private void seal(String runId) {
     LineageSeal seals = new LineageSeal(services.database().dataSource());
     LineageSeal.Seal seal = seals.seal(runId, Instant.now());
-    String bucket = bucketOf(runId);
+    boolean refused = new dev.pretrain.db.placement.PlacementRepository(services.database().jdbc())
+        .decisions(runId).stream().anyMatch(d -> dev.pretrain.db.placement.PlacementRepository.REFUSED.equals(d.decision()));
+    String bucket = refused ? null : bucketOf(runId);
+    if (bucket != null && !services.store().bucketExists(bucket)) {
+      log.info("run {} ended before anything was stored in bucket {}: its seal is not anchored", runId, bucket);
+      bucket = null;
+    }
     if (seal.anchorUri() == null && bucket != null) {
       new SealAnchor(services.store(), SealAnchor.retentionFromEnv(System.getenv()))
           .write(bucket, seal, seals.seals(runId), seals);
