@@ -48,7 +48,8 @@ public class IngestActivitiesImpl implements IngestActivities {
       IngestJob.Request job = new IngestJob.Request(request.runId(), partition.index(), ctx.getInfo().getAttempt(),
           request.bucket(), partition.files().stream().map(f -> new IngestJob.Input(f.uri(), f.sizeBytes())).toList(),
           request.shardTargetBytes(), request.defaultJurisdiction(), IngestJob.DEFAULT_MAX_RECORD_BYTES,
-          Boolean.TRUE.equals(request.quarantineUnknownLicense()), curation(request.curate()));
+          Boolean.TRUE.equals(request.quarantineUnknownLicense()), curation(request.curate()),
+          request.jurisdictions() == null ? null : request.jurisdictions()::refusal);
       long partitionBytes = partition.files().stream().mapToLong(f -> f.sizeBytes()).sum();
       IngestJob.Result r = IngestJob.run(services.batch(), job,
           (records, bytes) -> ctx.heartbeat(new IngestProgress(records, bytes, partitionBytes)));

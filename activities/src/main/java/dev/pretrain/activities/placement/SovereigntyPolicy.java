@@ -246,6 +246,26 @@ public final class SovereigntyPolicy {
     return true;
   }
 
+  /**
+   * The record-level rule for {@code region}: which jurisdictions it may both store and process
+   * (ingest checks each record's own jurisdiction against it).
+   */
+  public dev.pretrain.workflows.ingest.JurisdictionRule jurisdictionsIn(String region) {
+    String r = region.toLowerCase(Locale.ROOT);
+    List<String> allowed = new java.util.ArrayList<>();
+    List<String> refused = new java.util.ArrayList<>();
+    boolean others = false;
+    for (Map.Entry<String, Rule> e : rules.entrySet()) {
+      boolean ok = e.getValue().store().contains(r) && e.getValue().process().contains(r);
+      if (ANY.equals(e.getKey())) {
+        others = ok;
+      } else {
+        (ok ? allowed : refused).add(e.getKey());
+      }
+    }
+    return new dev.pretrain.workflows.ingest.JurisdictionRule(r, allowed, refused, others, sha256);
+  }
+
   /** The jurisdiction's own rule, else the {@code "*"} rule, else null. */
   public Rule ruleFor(String jurisdiction) {
     String j = jurisdiction == null || jurisdiction.isBlank() ? UNKNOWN : jurisdiction;

@@ -69,7 +69,7 @@ public class RoutingActivitiesImpl implements RoutingActivities {
     }
     SovereigntyPolicy.Region r = outcome.region();
     services.store().ensureBucket(r.bucket()); // as `./pretrain run` does for the recipe's bucket
-    return new Placement(r.name(), r.dataQueue(), r.modelQueue(), r.bucket(), null);
+    return new Placement(r.name(), r.dataQueue(), r.modelQueue(), r.bucket(), null, policy.jurisdictionsIn(r.name()));
   }
 
   /** The steps the run will execute: all of them, or up to its {@code until} step. */

@@ -49,6 +49,21 @@ class SovereigntyPolicyTest {
   }
 
   @Test
+  void eachRecordsJurisdictionIsCheckedAgainstTheRegionsRule() {
+    SovereigntyPolicy p = SovereigntyPolicy.parse(POLICY, "policy.yaml");
+    dev.pretrain.workflows.ingest.JurisdictionRule us = p.jurisdictionsIn("us");
+    assertEquals(null, us.refusal("US"));
+    assertEquals(null, us.refusal("br"), "a jurisdiction the policy does not name falls under \"*\"");
+    String refusal = us.refusal("EU");
+    assertTrue(refusal != null && refusal.startsWith("jurisdiction EU may not be stored and processed in region us"),
+        refusal);
+    dev.pretrain.workflows.ingest.JurisdictionRule eu = p.jurisdictionsIn("eu");
+    assertEquals(null, eu.refusal("EU"));
+    assertTrue(eu.refusal(null).startsWith("jurisdiction unknown may not be stored and processed in region eu"),
+        "no jurisdiction is 'unknown', under \"*\", which allows us only");
+  }
+
+  @Test
   void anEuOnlySourceAskedIntoUsIsRefusedNamingSourceRuleAndTheRegionThatWouldComply() {
     SovereigntyPolicy p = SovereigntyPolicy.parse(POLICY, "policy.yaml");
 

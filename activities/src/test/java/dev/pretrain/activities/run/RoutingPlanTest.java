@@ -84,7 +84,8 @@ class RoutingPlanTest {
 
     Placement p = routing.plan(request("run-eu", "eu", local));
 
-    assertEquals(new Placement("eu", "pretrain-eu", "pretrain-train-eu", "pretrain-eu", null), p);
+    assertEquals(new Placement("eu", "pretrain-eu", "pretrain-train-eu", "pretrain-eu", null, p.jurisdictions()), p);
+    assertEquals("eu", p.jurisdictions().region(), "ingest checks each record's jurisdiction against the region's rule");
     assertTrue(store.bucketExists("pretrain-eu"));
     List<PlacementRepository.Decision> rows = new PlacementRepository(db.jdbc()).decisions("run-eu");
     // three sources (two known, the local input) x three steps (until tokenize)

@@ -44,9 +44,17 @@ public final class IngestJob {
    */
   public record Request(
       String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
-      String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense, CurationSettings curation) {
+      String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense, CurationSettings curation,
+      JurisdictionCheck jurisdictionCheck) {
     public Request {
       inputs = List.copyOf(inputs);
+    }
+
+    /** Without a sovereignty check of each record's jurisdiction. */
+    public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,
+        String defaultJurisdiction, int maxRecordBytes, boolean quarantineUnknownLicense, CurationSettings curation) {
+      this(runId, partition, attempt, bucket, inputs, shardTargetBytes, defaultJurisdiction, maxRecordBytes,
+          quarantineUnknownLicense, curation, null);
     }
 
     public Request(String runId, int partition, int attempt, String bucket, List<Input> inputs, long shardTargetBytes,

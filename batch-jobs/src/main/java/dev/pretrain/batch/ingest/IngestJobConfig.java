@@ -128,10 +128,11 @@ public class IngestJobConfig {
       @Value("#{jobParameters['launch']}") String launch) {
     IngestJob.Request request = IngestJob.launch(launches, launch).request();
     if (!request.quarantineUnknownLicense()) {
-      return new IngestRecordProcessor(request.defaultJurisdiction());
+      return new IngestRecordProcessor(request.defaultJurisdiction(), null, request.jurisdictionCheck());
     }
     SourceRepository sources = new SourceRepository(database.jdbc());
-    return new IngestRecordProcessor(request.defaultJurisdiction(), source -> sources.license(source).orElse(null));
+    return new IngestRecordProcessor(request.defaultJurisdiction(), source -> sources.license(source).orElse(null),
+        request.jurisdictionCheck());
   }
 
   /** Curation after validation; with no curation settings in the request, documents pass unchanged. */

@@ -70,6 +70,7 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
   // null: a record of unknown license is kept; else the license its source declares, or null for none
   private final Function<String, String> sourceLicense;
   private final Map<String, Optional<String>> sourceLicenses = new HashMap<>();
+  private final JurisdictionCheck jurisdictions;
   // id -> where it was first seen; one id is one document (artifact membership is keyed by it)
   private final Map<String, String> seenIds = new HashMap<>();
 
@@ -84,8 +85,19 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
    * @param sourceLicense the license a source declares, or null for none
    */
   public IngestRecordProcessor(String defaultJurisdiction, Function<String, String> sourceLicense) {
+    this(defaultJurisdiction, sourceLicense, null);
+  }
+
+  /**
+   * @param sourceLicense the license a source declares (a record without one is then quarantined unless
+   *                      its source declares one), or null to keep records of unknown license
+   * @param jurisdictions the sovereignty policy's rule for the run's region, or null for none
+   */
+  public IngestRecordProcessor(String defaultJurisdiction, Function<String, String> sourceLicense,
+      JurisdictionCheck jurisdictions) {
     this.defaultJurisdiction = defaultJurisdiction;
     this.sourceLicense = sourceLicense;
+    this.jurisdictions = jurisdictions;
   }
 
   @Override
@@ -209,6 +221,11 @@ public class IngestRecordProcessor implements ItemProcessor<RawRecord, IngestOut
       String what = text.isEmpty() ? "empty text" : "whitespace-only text";
       return bad(r, IngestOutcome.REJECTED, change == null ? what : what + " (after removing " + describeControls(rawText)
           + ")", r.bytes());
+    }
+    String refusal = jurisdictions == null ? null
+        : jurisdictions.refusal(jurisdiction != null ? jurisdiction : defaultJurisdiction);
+    if (refusal != null) { // the run's region may not hold it: it never reaches a shard
+      return bad(r, IngestOutcome.QUARANTINED, refusal + ": not kept", r.bytes());
     }
     if (license == null && sourceLicense != null) {
       license = sourceLicenses.computeIfAbsent(source, s -> Optional.ofNullable(sourceLicense.apply(s))).orElse(null);

@@ -381,6 +381,24 @@ class IngestJobTest {
         "SELECT outcome FROM run_documents WHERE run_id = 'run-v1' AND doc_id = 'ver-1'", String.class));
   }
 
+  @Test
+  void aRecordWhoseJurisdictionTheRunsRegionMayNotHoldIsQuarantinedWithTheReason() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("residency"));
+    Path file = write(dir.resolve("mixed.jsonl"), String.join("\n",
+        "{\"id\":\"res-1\",\"text\":\"a record of the default jurisdiction\"}",
+        "{\"id\":\"res-2\",\"text\":\"a record declared EU\",\"jurisdiction\":\"EU\"}",
+        "{\"id\":\"res-3\",\"text\":\"a record declared US\",\"jurisdiction\":\"US\"}", ""));
+    JurisdictionCheck usOnly = j -> "EU".equals(j) ? "jurisdiction EU may not be stored and processed in region us" : null;
+    IngestJob.Result r = IngestJob.run(runner, new IngestJob.Request("run-residency", 0, 1, BUCKET, List.of(input(file)),
+        1 << 20, "US", IngestJob.DEFAULT_MAX_RECORD_BYTES, false, null, usOnly), (records, bytes) -> {});
+    assertEquals(3, r.recordsIn());
+    assertEquals(2, r.kept());
+    assertEquals(1, r.quarantined());
+    assertEquals("jurisdiction EU may not be stored and processed in region us: not kept", db.jdbc().queryForObject(
+        "SELECT reason FROM quarantine WHERE run_id = 'run-residency'", String.class));
+    assertEquals(0L, count("SELECT COUNT(*) FROM run_documents WHERE run_id = 'run-residency' AND doc_id = 'res-2'"));
+  }
+
   private static IngestJob.Input input(Path p) throws IOException {
     return new IngestJob.Input(p.toUri().toString(), Files.size(p));
   }

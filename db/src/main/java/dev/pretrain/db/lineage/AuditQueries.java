@@ -93,20 +93,51 @@ public final class AuditQueries {
     Set<String> dedupRuns = new TreeSet<>();
     Set<String> runIds = new TreeSet<>();
     for (Artifact a : seen.values()) {
-      if (a.runId() == null) {
-        continue;
+      if (a.runId() != null) {
+        runIds.add(a.runId());
       }
-      runIds.add(a.runId());
-      int part = "ingest".equals(a.step()) ? RunObjectKeys.ingestPartitionOf(a.uri()) : -1;
-      if (part >= 0) {
-        ingestParts.computeIfAbsent(a.runId(), r -> new TreeSet<>()).add(part);
+    }
+    Artifact subject = start.get(0);
+    if (subject.runId() != null && MODEL_STEPS.contains(subject.step())) {
+      // a model answers for all the data its run ingested and deduplicated, not only the training split
+      // upstream of it: held-out documents and records that never became documents are part of its story
+      for (Artifact a : artifacts(stepOutputs(subject.runId(), "ingest"))) {
+        addPart(ingestParts, a);
+        runIds.add(a.runId());
       }
-      if ("dedup".equals(a.step())) {
+      for (Artifact a : artifacts(stepOutputs(subject.runId(), "dedup"))) {
         dedupRuns.add(a.runId());
+        runIds.add(a.runId());
+      }
+    }
+    if (ingestParts.isEmpty()) { // any other artifact: what is upstream of it
+      for (Artifact a : seen.values()) {
+        addPart(ingestParts, a);
+        if (a.runId() != null && "dedup".equals(a.step())) {
+          dedupRuns.add(a.runId());
+        }
       }
     }
     return Optional.of(new Scope(start.get(0), List.copyOf(seen.values()), inputs, holders, ingestParts, dedupRuns,
         runIds));
+  }
+
+  private static final Set<String> MODEL_STEPS = Set.of("train", "evaluate", "quantize", "export");
+
+  private static void addPart(Map<String, Set<Integer>> parts, Artifact a) {
+    int part = a.runId() != null && "ingest".equals(a.step()) ? RunObjectKeys.ingestPartitionOf(a.uri()) : -1;
+    if (part >= 0) {
+      parts.computeIfAbsent(a.runId(), r -> new TreeSet<>()).add(part);
+    }
+  }
+
+  /** What a run's step produced: its own artifacts and those it took from other runs' cached results. */
+  private List<String> stepOutputs(String runId, String step) {
+    List<String> out = new ArrayList<>(jdbc.queryForList("SELECT uri FROM artifacts WHERE run_id = ? AND step = ?",
+        String.class, runId, step));
+    out.addAll(jdbc.queryForList("SELECT artifact_uri FROM artifact_reuse WHERE run_id = ? AND step = ?", String.class,
+        runId, step));
+    return out;
   }
 
   /** The subject if it lists documents, else the nearest upstream artifacts that do (breadth first). */

@@ -29,6 +29,7 @@ public interface IngestActivities {
    * @param quarantineUnknownLicense quarantine a record when neither it nor its source declares a
    *                        license (null, in requests recorded before the setting: false)
    * @param curate          the curation stage; null (no curation, or a request recorded before it existed)
+   * @param jurisdictions   the sovereignty policy's rule for records in the run's region; null: any
    */
   record PartitionRequest(
       String runId,
@@ -37,7 +38,13 @@ public interface IngestActivities {
       long shardTargetBytes,
       String defaultJurisdiction,
       Boolean quarantineUnknownLicense,
-      CurateParams curate) {
+      CurateParams curate,
+      JurisdictionRule jurisdictions) {
+
+    public PartitionRequest(String runId, String bucket, IngestPartition partition, long shardTargetBytes,
+        String defaultJurisdiction, Boolean quarantineUnknownLicense, CurateParams curate) {
+      this(runId, bucket, partition, shardTargetBytes, defaultJurisdiction, quarantineUnknownLicense, curate, null);
+    }
 
     public PartitionRequest(String runId, String bucket, IngestPartition partition, long shardTargetBytes,
         String defaultJurisdiction) {

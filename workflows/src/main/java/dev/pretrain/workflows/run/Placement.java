@@ -11,8 +11,15 @@ package dev.pretrain.workflows.run;
  * @param bucket         bucket that receives the run's artifacts
  * @param refusal        why the run cannot comply with the policy (it then fails with
  *                       {@code PolicyViolation} before ingest), or null when it may run
+ * @param jurisdictions  which records ingest may keep in the region (null: any; and in placements
+ *                       recorded before records were checked)
  */
-public record Placement(String region, String dataTaskQueue, String modelTaskQueue, String bucket, String refusal) {
+public record Placement(String region, String dataTaskQueue, String modelTaskQueue, String bucket, String refusal,
+    dev.pretrain.workflows.ingest.JurisdictionRule jurisdictions) {
+
+  public Placement(String region, String dataTaskQueue, String modelTaskQueue, String bucket, String refusal) {
+    this(region, dataTaskQueue, modelTaskQueue, bucket, refusal, null);
+  }
 
   /** No policy configured: everything goes where it went before policies existed. */
   public static Placement unrestricted() {

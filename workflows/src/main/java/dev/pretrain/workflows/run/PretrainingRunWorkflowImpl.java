@@ -374,7 +374,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     }
     List<IngestActivities.PartitionResult> results = fanOut(partitions, part -> ingest.ingestPartition(
         new IngestActivities.PartitionRequest(runId, request.bucket(), part, p.shardTargetBytes(), p.defaultJurisdiction(),
-            p.quarantineUnknownLicense(), p.curate())));
+            p.quarantineUnknownLicense(), p.curate(), placement == null ? null : placement.jurisdictions())));
     long in = 0, kept = 0, rejected = 0, quarantined = 0, filtered = 0, redacted = 0, bytes = 0;
     List<ArtifactRef> shards = new ArrayList<>();
     for (IngestActivities.PartitionResult r : results) {

@@ -48,6 +48,9 @@ public record AuditReport(
 
   public static final String FORMAT = "pretrain-audit/1";
 
+  /** The region of a worker that declared none (as the OpenLineage processing-location facet says). */
+  public static final String UNASSIGNED = "unassigned";
+
   /** The artifact the report is about. */
   public record Subject(String uri, String kind, String sha256, long sizeBytes, String runId, String step,
       String recipe) {}
@@ -224,7 +227,7 @@ public record AuditReport(
     Set<String> storageRegions = new TreeSet<>();
     storage.forEach(s -> storageRegions.add(String.valueOf(s.region())));
     Set<String> processingRegions = new TreeSet<>();
-    processing.forEach(p -> processingRegions.add(String.valueOf(p.workerRegion())));
+    processing.forEach(p -> processingRegions.add(p.workerRegion() == null ? UNASSIGNED : p.workerRegion()));
     Summary summary = new Summary(total[0], total[1], total[2], total[3], total[4], total[5], total[6], total[7],
         ingestIn, conserved && (ingestIn == null || ingestIn == total[0]), sources.size(),
         distinct(licenses.stream().map(LicenseRow::license).toList()),
