@@ -52,8 +52,9 @@ public final class AuditCommand extends BaseCommand {
       throw new UserError("--format " + format + ": use text, json or html");
     }
     AuditReport report;
-    long started = System.nanoTime();
+    long started;
     try (Database db = openDatabase()) {
+      started = System.nanoTime(); // the report's own time: opening (and migrating) the database is not part of it
       report = AuditReport.build(db.jdbc(), uri).orElseThrow(
           () -> new UserError("no artifact " + uri + " in our database (see ./pretrain lineage RUN_ID for a run's artifacts)"));
     }

@@ -50,8 +50,8 @@ public final class AuditHtml {
     card(h, "removed", num(s.documentsIn() - s.kept()), num(s.filtered()) + " filtered, " + num(s.deduplicated())
         + " duplicates, " + num(s.rejected()) + " rejected, " + num(s.quarantined()) + " quarantined");
     card(h, "trained on", num(s.documentsTrained()) + " docs", num(s.tokensTrained()) + " distinct tokens");
-    card(h, "sources", String.valueOf(s.sources()), s.licenses().size() + " licenses, " + s.jurisdictions().size()
-        + " jurisdictions");
+    card(h, "sources", String.valueOf(s.sources()), plural(s.licenses().size(), "license") + ", "
+        + plural(s.jurisdictions().size(), "jurisdiction"));
     card(h, "accounted for", s.conserved() ? "yes" : "NO", "read = kept + removed, per source");
     h.append("</div><table class=\"kv\">");
     kv(h, "Licenses", String.join(", ", s.licenses()));
@@ -358,6 +358,10 @@ public final class AuditHtml {
       }
     }
     return b.toString();
+  }
+
+  private static String plural(long n, String word) {
+    return num(n) + " " + word + (n == 1 ? "" : "s");
   }
 
   private static String num(long n) {
