@@ -1,0 +1,145 @@
+package dev.pretrain.batch.dedup.near;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * What near-duplicate removal would find in a corpus, per pair of sources: documents with an exact
+ * copy (same text) and documents with a near-copy (exact Jaccard of the shingle sets at or above the
+ * threshold, found by LSH and checked), with the similarity of near pairs. One document per component
+ * is kept: the one of the lowest (source, id) order.
+ *
+ * <p>Args: {@code --corpus DIR [--threshold T] [--weights FP,FN]}; the source of a document is the
+ * folder its JSONL file is in (the corpus layout).
+ */
+public final class NearDuplicateSurvey {
+
+  public static void main(String[] args) throws Exception {
+    Path corpus = null;
+    double threshold = 0.8;
+    double fp = 0.1;
+    double fn = 0.9;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--corpus" -> corpus = Path.of(args[++i]);
+        case "--threshold" -> threshold = Double.parseDouble(args[++i]);
+        case "--weights" -> {
+          String[] w = args[++i].split(",");
+          fp = Double.parseDouble(w[0]);
+          fn = Double.parseDouble(w[1]);
+        }
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    List<String> sources = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    try (Stream<Path> files = Files.walk(corpus)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+        String source = f.getParent().getFileName().toString();
+        try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            JsonNode n = json.readTree(line);
+            sources.add(source);
+            ids.add(n.path("id").asText(source + "#" + ids.size()));
+            texts.add(n.path("text").asText(""));
+          }
+        }
+      }
+    }
+    int n = texts.size();
+    Shingler shingler = new Shingler();
+    MinHasher hasher = new MinHasher();
+    LshBands bands = LshBands.forThreshold(threshold, MinHasher.DEFAULT_HASHES, fp, fn);
+    int[][] sets = new int[n][];
+    long[][] sigs = new long[n][];
+    for (int d = 0; d < n; d++) {
+      sets[d] = shingler.shingleSet(texts.get(d));
+      sigs[d] = hasher.signature(shingler.shingles(texts.get(d)));
+    }
+    Set<Long> candidates = new HashSet<>();
+    for (int b = 0; b < bands.bands(); b++) {
+      Map<Long, List<Integer>> buckets = new HashMap<>();
+      for (int d = 0; d < n; d++) {
+        if (sigs[d] != null) {
+          buckets.computeIfAbsent(bands.bucketKey(sigs[d], b), k -> new ArrayList<>()).add(d);
+        }
+      }
+      for (List<Integer> bucket : buckets.values()) {
+        for (int x = 0; x < bucket.size(); x++) {
+          for (int y = x + 1; y < bucket.size(); y++) {
+            int p = bucket.get(x);
+            int q = bucket.get(y);
+            candidates.add(p < q ? ((long) p << 32) | q : ((long) q << 32) | p);
+          }
+        }
+      }
+    }
+    DuplicateClusters clusters = new DuplicateClusters(n);
+    int checked = 0;
+    for (long pair : candidates) {
+      int x = (int) (pair >>> 32);
+      int y = (int) pair;
+      if (MinHasher.jaccard(sets[x], sets[y]) >= threshold) {
+        clusters.union(x, y);
+        checked++;
+      }
+    }
+    Map<Integer, Integer> kept = new HashMap<>();
+    for (int d = 0; d < n; d++) {
+      int root = clusters.find(d);
+      Integer k = kept.get(root);
+      if (k == null || (sources.get(d) + "\0" + ids.get(d)).compareTo(sources.get(k) + "\0" + ids.get(k)) < 0) {
+        kept.put(root, d);
+      }
+    }
+    Map<String, long[]> bySourcePair = new TreeMap<>(); // exact, near; and the sum of near similarities
+    Map<String, double[]> similarity = new TreeMap<>();
+    long exactTotal = 0;
+    long nearTotal = 0;
+    for (int d = 0; d < n; d++) {
+      int k = kept.get(clusters.find(d));
+      if (k == d) {
+        continue;
+      }
+      String key = sources.get(d) + " -> " + sources.get(k);
+      long[] c = bySourcePair.computeIfAbsent(key, s -> new long[2]);
+      if (texts.get(d).equals(texts.get(k))) {
+        c[0]++;
+        exactTotal++;
+      } else {
+        c[1]++;
+        nearTotal++;
+        double j = MinHasher.jaccard(sets[d], sets[k]);
+        double[] s = similarity.computeIfAbsent(key, x -> new double[] {0, 2, -1});
+        s[0] += j;
+        s[1] = Math.min(s[1], j);
+        s[2] = Math.max(s[2], j);
+      }
+    }
+    System.out.printf(Locale.ROOT, "%,d documents in %s; threshold %.2f, %d x %d bands (weights %.1f, %.1f): %,d candidate "
+        + "pairs, %,d checked at or above the threshold%n", n, corpus, threshold, bands.bands(), bands.rows(), fp, fn,
+        candidates.size(), checked);
+    System.out.printf(Locale.ROOT, "removed: %,d exact copies, %,d near copies%n%n", exactTotal, nearTotal);
+    System.out.println("dropped source -> kept source            exact    near   Jaccard to the kept one (mean, min .. max)");
+    bySourcePair.forEach((key, c) -> {
+      double[] s = similarity.get(key);
+      System.out.printf(Locale.ROOT, "  %-38s %6d  %6d   %s%n", key, c[0], c[1],
+          s == null ? "" : String.format(Locale.ROOT, "%.3f, %.3f .. %.3f", s[0] / c[1], s[1], s[2]));
+    });
+  }
+}
