@@ -118,22 +118,7 @@ public final class NearDuplicateEvaluation {
     Map<Double, Map<String, double[]>> recallByEdit = new TreeMap<>();
     for (double t : new double[] {0.5, 0.7, 0.8, 0.9}) {
       LshBands bands = LshBands.forThreshold(t, MinHasher.DEFAULT_HASHES, fpWeight, fnWeight);
-      Set<Long> candidates = new HashSet<>();
-      for (int b = 0; b < bands.bands(); b++) {
-        Map<Long, List<Integer>> buckets = new HashMap<>();
-        for (int d = 0; d < n; d++) {
-          if (sigs[d] != null) {
-            buckets.computeIfAbsent(bands.bucketKey(sigs[d], b), k -> new ArrayList<>()).add(d);
-          }
-        }
-        for (List<Integer> bucket : buckets.values()) {
-          for (int x = 0; x < bucket.size(); x++) {
-            for (int y = x + 1; y < bucket.size(); y++) {
-              candidates.add(pair(bucket.get(x), bucket.get(y)));
-            }
-          }
-        }
-      }
+      Set<Long> candidates = CandidatePairs.of(bands, sigs);
       long positives = 0;
       for (Map.Entry<Long, Double> e : exact.entrySet()) {
         if (e.getValue() >= t) {
@@ -201,6 +186,6 @@ public final class NearDuplicateEvaluation {
   }
 
   private static long pair(int x, int y) {
-    return x < y ? ((long) x << 32) | y : ((long) y << 32) | x;
+    return CandidatePairs.pair(x, y);
   }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,24 +70,7 @@ public final class NearDuplicateSurvey {
       sets[d] = shingler.shingleSet(texts.get(d));
       sigs[d] = hasher.signature(shingler.shingles(texts.get(d)));
     }
-    Set<Long> candidates = new HashSet<>();
-    for (int b = 0; b < bands.bands(); b++) {
-      Map<Long, List<Integer>> buckets = new HashMap<>();
-      for (int d = 0; d < n; d++) {
-        if (sigs[d] != null) {
-          buckets.computeIfAbsent(bands.bucketKey(sigs[d], b), k -> new ArrayList<>()).add(d);
-        }
-      }
-      for (List<Integer> bucket : buckets.values()) {
-        for (int x = 0; x < bucket.size(); x++) {
-          for (int y = x + 1; y < bucket.size(); y++) {
-            int p = bucket.get(x);
-            int q = bucket.get(y);
-            candidates.add(p < q ? ((long) p << 32) | q : ((long) q << 32) | p);
-          }
-        }
-      }
-    }
+    Set<Long> candidates = CandidatePairs.of(bands, sigs);
     DuplicateClusters clusters = new DuplicateClusters(n);
     int checked = 0;
     for (long pair : candidates) {
