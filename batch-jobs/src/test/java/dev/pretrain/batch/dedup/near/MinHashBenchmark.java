@@ -16,18 +16,27 @@ import java.util.stream.Stream;
  * signatures (112 hashes) and the 14 band bucket keys of every document. Prints the median of the
  * rounds; the texts are read into memory first, so only the computation is timed.
  *
- * <p>Args: {@code --corpus DIR [--rounds N]}; DIR holds JSONL files with a {@code text} field, searched
- * recursively (e.g. the demo corpus under the data directory's S3 folder).
+ * <p>With {@code --reference}, the same run also times datatrove's MinHash signature stage on the same
+ * corpus, one task and one worker ({@code batch-jobs/src/test/python/datatrove_minhash.py}, which
+ * installs datatrove into a venv under {@code batch-jobs/target}), and prints the ratio.
+ *
+ * <p>Args: {@code --corpus DIR [--rounds N] [--reference] [--reference-rounds N]}; DIR holds JSONL files
+ * with a {@code text} field, searched recursively (e.g. the demo corpus under the data directory's S3
+ * folder). Run from the repository root.
  */
 public final class MinHashBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path corpus = null;
     int rounds = 5;
+    boolean reference = false;
+    int referenceRounds = 3;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--corpus" -> corpus = Path.of(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--reference" -> reference = true;
+        case "--reference-rounds" -> referenceRounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -80,6 +89,24 @@ public final class MinHashBenchmark {
     System.out.printf(Locale.ROOT, "  shingles only                       median %6.1f MB/s per core%n", median(shingleOnly));
     System.out.printf(Locale.ROOT, "  shingles + signature + band keys    median %6.1f MB/s per core  (check %d)%n",
         median(chain), sink & 0xFF);
+    if (reference) {
+      double theirs = datatrove(corpus, referenceRounds);
+      System.out.printf(Locale.ROOT, "  datatrove 0.10.1 MinhashDedupSignature median %6.2f MB/s per core (%d rounds)%n",
+          theirs, referenceRounds);
+      System.out.printf(Locale.ROOT, "  ours / datatrove: %.1fx per core%n", median(chain) / theirs);
+    }
+  }
+
+  /** Runs the reference script; its last stdout line is a JSON object with the median MB/s. */
+  private static double datatrove(Path corpus, int rounds) throws Exception {
+    Process p = new ProcessBuilder("python3", "batch-jobs/src/test/python/datatrove_minhash.py", corpus.toString(),
+        "--rounds", Integer.toString(rounds)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("the datatrove reference failed (exit " + p.exitValue() + ")");
+    }
+    String last = out.substring(out.lastIndexOf('\n') + 1);
+    return new ObjectMapper().readTree(last).get("mb_per_s").asDouble();
   }
 
   private static double median(double[] v) {
