@@ -46,7 +46,18 @@ public final class DocumentRepository {
     }
   }
 
-  public record Decision(String docId, String decision, String reason, String relatedDocId) {}
+  /**
+   * A decision that removed or changed a document. For dedup drops: {@code dedupKind} exact | fuzzy |
+   * contaminated, the similarity to the kept twin (estimated from MinHash signatures; exact from the
+   * 5-gram sets, when checked) or, when contaminated, the shared n-grams with {@code relatedDocId}.
+   */
+  public record Decision(String docId, String decision, String reason, String relatedDocId, String dedupKind,
+      Double jaccardEstimated, Double jaccardExact, Integer overlapNgrams) {
+
+    public Decision(String docId, String decision, String reason, String relatedDocId) {
+      this(docId, decision, reason, relatedDocId, null, null, null, null);
+    }
+  }
 
   public record Quarantined(String inputUri, long line, Long byteOffset, String disposition, String reason) {}
 
@@ -164,7 +175,8 @@ public final class DocumentRepository {
           ps.setString(3, d.docId());
         });
     jdbc.batchUpdate(
-        "INSERT INTO document_decisions (run_id, step, doc_id, decision, reason, related_doc_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO document_decisions (run_id, step, doc_id, decision, reason, related_doc_id, dedup_kind,"
+            + " jaccard_estimated, jaccard_exact, overlap_ngrams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         decisions, 1000, (ps, d) -> {
           ps.setString(1, runId);
           ps.setString(2, step);
@@ -172,6 +184,10 @@ public final class DocumentRepository {
           ps.setString(4, d.decision());
           ps.setString(5, d.reason());
           ps.setString(6, d.relatedDocId());
+          ps.setString(7, d.dedupKind());
+          ps.setObject(8, d.jaccardEstimated());
+          ps.setObject(9, d.jaccardExact());
+          ps.setObject(10, d.overlapNgrams());
         });
   }
 
@@ -219,7 +235,8 @@ public final class DocumentRepository {
   public List<Decision> decisions(String runId, String step) {
     return jdbc.query("SELECT * FROM document_decisions WHERE run_id = ? AND step = ? ORDER BY doc_id",
         (rs, i) -> new Decision(rs.getString("doc_id"), rs.getString("decision"), rs.getString("reason"),
-            rs.getString("related_doc_id")),
+            rs.getString("related_doc_id"), rs.getString("dedup_kind"), rs.getObject("jaccard_estimated", Double.class),
+            rs.getObject("jaccard_exact", Double.class), rs.getObject("overlap_ngrams", Integer.class)),
         runId, step);
   }
 
