@@ -28,14 +28,44 @@ public final class DedupJob {
    * @param inputShards document shards in the order that decides which twin is first
    * @param attempt     the caller's attempt number (Temporal's), recorded with the job instance
    */
-  public record Request(String runId, String bucket, List<ObjectStore.Stored> inputShards, int attempt) {
+  public record Request(String runId, String bucket, List<ObjectStore.Stored> inputShards, int attempt,
+      Filter filter) {
     public Request {
       inputShards = inputShards == null ? List.of() : List.copyOf(inputShards);
     }
+
+    /** Exact dedup of all input shards in one launch (the step before partitioned dedup). */
+    public Request(String runId, String bucket, List<ObjectStore.Stored> inputShards, int attempt) {
+      this(runId, bucket, inputShards, attempt, null);
+    }
+
+    int firstShard() {
+      return filter == null ? 0 : filter.firstShard();
+    }
   }
 
-  /** {@code documentsIn = kept + duplicates}; {@code outputShards.get(i)} holds what was kept of input i. */
-  public record Result(long documentsIn, long kept, long duplicates, long bytesIn, List<ObjectStore.Stored> outputShards) {}
+  /**
+   * The partitioned dedup's last stage for one filter group: the input shards are the run's shards
+   * {@code firstShard ..}; the documents the drop files name are dropped, then (when {@code
+   * contamination} is set) training documents that overlap a held-out evaluation document.
+   *
+   * @param group         the filter group (its tally rows are part {@code group} of the step's tally)
+   * @param heldOutSources sources whose documents are evaluation data (never checked for contamination)
+   */
+  public record Filter(int group, int firstShard, List<ObjectStore.Stored> dropFiles,
+      DropListProcessor.ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
+    public Filter {
+      dropFiles = dropFiles == null ? List.of() : List.copyOf(dropFiles);
+      heldOutSources = heldOutSources == null ? java.util.Set.of() : java.util.Set.copyOf(heldOutSources);
+    }
+  }
+
+  /**
+   * {@code documentsIn = kept + duplicates}; {@code outputShards.get(i)} holds what was kept of input i;
+   * {@code byKind}: the duplicates by kind (exact, fuzzy, contaminated).
+   */
+  public record Result(long documentsIn, long kept, long duplicates, long bytesIn, List<ObjectStore.Stored> outputShards,
+      java.util.Map<String, Long> byKind) {}
 
   private DedupJob() {}
 
@@ -60,6 +90,10 @@ public final class DedupJob {
     StepExecution documents = BatchJobRunner.step(execution, DedupJobConfig.DOCUMENTS_STEP);
     long kept = documents.getExecutionContext().getLong(DedupShardWriter.KEPT, 0L);
     long duplicates = documents.getExecutionContext().getLong(DedupShardWriter.DUPLICATES, 0L);
+    java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
+    for (String kind : List.of(DedupVerdict.EXACT, DedupVerdict.FUZZY, DedupVerdict.CONTAMINATED)) {
+      byKind.put(kind, documents.getExecutionContext().getLong(DedupShardWriter.DUPLICATES + "." + kind, 0L));
+    }
     if (kept + duplicates != documents.getReadCount()) {
       throw new IllegalStateException("dedup counts do not add up: read " + documents.getReadCount() + ", kept "
           + kept + ", duplicates " + duplicates);
@@ -67,14 +101,14 @@ public final class DedupJob {
     ArtifactRepository artifacts = new ArtifactRepository(runner.bean(Database.class).jdbc());
     List<ObjectStore.Stored> outputs = new ArrayList<>();
     for (int i = 0; i < request.inputShards().size(); i++) {
-      String key = RunObjectKeys.dedupShard(request.runId(), i);
+      String key = RunObjectKeys.dedupShard(request.runId(), request.firstShard() + i);
       String uri = "s3://" + request.bucket() + "/" + key;
       ArtifactRepository.Artifact a = artifacts.find(uri)
           .orElseThrow(() -> new IllegalStateException("dedupJob completed but recorded no artifact " + uri));
       outputs.add(new ObjectStore.Stored(request.bucket(), key, a.sha256(), a.sizeBytes()));
     }
     long bytesIn = request.inputShards().stream().mapToLong(ObjectStore.Stored::sizeBytes).sum();
-    return new Result(kept + duplicates, kept, duplicates, bytesIn, outputs);
+    return new Result(kept + duplicates, kept, duplicates, bytesIn, outputs, byKind);
   }
 
   static void validate(Request request) {
@@ -108,7 +142,9 @@ public final class DedupJob {
         .addString("bucket", request.bucket())
         .addString("inputs", inputsDigest(request.inputShards()))
         .addLong("inputShards", (long) request.inputShards().size(), false)
-        .addLong("attempt", (long) request.attempt());
+        .addLong("attempt", (long) request.attempt())
+        .addLong("firstShard", (long) request.firstShard(), false)
+        .addString("drops", request.filter() == null ? "" : inputsDigest(request.filter().dropFiles()), false);
   }
 
   private static String inputsDigest(List<ObjectStore.Stored> shards) {

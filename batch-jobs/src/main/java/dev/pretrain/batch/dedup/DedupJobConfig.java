@@ -13,6 +13,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -20,7 +21,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * Exact dedup across all document shards of a run, in two steps:
+ * Dedup of document shards, in two steps (reader -> processor -> writer, then publish). The processor
+ * is either exact dedup across all shards of a run in one launch ({@link ExactDuplicateProcessor}), or
+ * the partitioned dedup's filter for one group of shards ({@link DropListProcessor}, the drops decided
+ * by the earlier stages in {@code dev.pretrain.batch.dedup.stages}):
  * <ol>
  *   <li>{@value #DOCUMENTS_STEP}: read every shard in order -> mark repeats of an earlier digest ->
  *       write kept lines to one local file per input shard, record each duplicate with its kept twin;
@@ -48,7 +52,8 @@ public class DedupJobConfig {
 
   @Bean
   public Step dedupDocumentsStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-      @Qualifier("dedupReader") DocumentShardReader reader, ExactDuplicateProcessor processor,
+      @Qualifier("dedupReader") DocumentShardReader reader,
+      @Qualifier("dedupProcessor") ItemProcessor<ShardDocument, DedupVerdict> processor,
       DedupShardWriter writer) {
     return new StepBuilder(DOCUMENTS_STEP, jobRepository)
         .<ShardDocument, DedupVerdict>chunk(CHUNK_SIZE)
@@ -69,13 +74,21 @@ public class DedupJobConfig {
   @StepScope
   public DocumentShardReader dedupReader(ObjectStore store, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
-    return new DocumentShardReader(store, DedupJob.launch(launches, launch).request().inputShards(), false);
+    DedupJob.Request request = DedupJob.launch(launches, launch).request();
+    boolean withText = request.filter() != null && request.filter().contamination() != null;
+    return new DocumentShardReader(store, request.inputShards(), withText);
   }
 
   @Bean
   @StepScope
-  public ExactDuplicateProcessor dedupProcessor() {
-    return new ExactDuplicateProcessor();
+  public ItemProcessor<ShardDocument, DedupVerdict> dedupProcessor(ObjectStore store, BatchJobRunner.Launches launches,
+      @Value("#{jobParameters['launch']}") String launch) {
+    DedupJob.Filter filter = DedupJob.launch(launches, launch).request().filter();
+    if (filter == null) {
+      return new ExactDuplicateProcessor();
+    }
+    return new DropListProcessor(store, filter.dropFiles(), filter.firstShard(), filter.contamination(),
+        filter.heldOutSources());
   }
 
   @Bean
@@ -83,7 +96,8 @@ public class DedupJobConfig {
   public DedupShardWriter dedupWriter(Database database, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
     var l = DedupJob.launch(launches, launch);
-    return new DedupShardWriter(l.scratchDir(), l.request().runId(), new DocumentRepository(database.jdbc()),
+    int part = l.request().filter() == null ? 0 : l.request().filter().group();
+    return new DedupShardWriter(l.scratchDir(), l.request().runId(), part, new DocumentRepository(database.jdbc()),
         new CurationRepository(database.jdbc()),
         l.progress());
   }

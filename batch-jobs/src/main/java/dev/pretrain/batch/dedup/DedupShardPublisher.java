@@ -49,7 +49,7 @@ public class DedupShardPublisher implements Tasklet {
       if (!Files.exists(file)) {
         Files.createFile(file);
       }
-      ObjectStore.Stored out = store.putFile(request.bucket(), RunObjectKeys.dedupShard(request.runId(), i), file,
+      ObjectStore.Stored out = store.putFile(request.bucket(), RunObjectKeys.dedupShard(request.runId(), request.firstShard() + i), file,
           "application/x-ndjson");
       artifacts.record(new ArtifactRepository.Artifact(out.uri(), out.sha256(), out.sizeBytes(), "documents",
           request.runId(), DedupJob.STEP, store.endpoint(), store.region(), Instant.now()),

@@ -193,6 +193,22 @@ public final class ObjectStore {
         "get s3://" + bucket + "/" + key);
   }
 
+  /** {@code length} bytes of an object from {@code offset} (an HTTP range request). */
+  public byte[] readRange(String bucket, String key, long offset, int length) {
+    requireSafeKey(bucket, key);
+    String what = "get s3://" + bucket + "/" + key + " bytes " + offset + "+" + length;
+    try (InputStream in = call(() -> client.getObject(
+        GetObjectArgs.builder().bucket(bucket).object(key).offset(offset).length((long) length).build()), what)) {
+      byte[] data = in.readAllBytes();
+      if (data.length != length) {
+        throw new StorageException(what + ": got " + data.length + " bytes (object shorter than expected)", null);
+      }
+      return data;
+    } catch (IOException e) {
+      throw new StorageException(what + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Downloads an object to a local file and returns its SHA-256 as read. */
   public String download(String bucket, String key, Path target) {
     try (InputStream in = open(bucket, key)) {

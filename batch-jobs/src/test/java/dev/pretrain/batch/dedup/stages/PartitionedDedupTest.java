@@ -1,0 +1,214 @@
+package dev.pretrain.batch.dedup.stages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pretrain.batch.dedup.DedupJob;
+import dev.pretrain.batch.dedup.DedupJobConfig;
+import dev.pretrain.batch.shards.ShardTestStack;
+import dev.pretrain.batch.shards.ShardTestStack.Doc;
+import dev.pretrain.db.documents.DocumentRepository.Decision;
+import dev.pretrain.db.storage.ObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The partitioned dedup's stages end to end over S3Proxy and H2 (the workflow's order, run in-process):
+ * exact copies, near copies, a chain joined through a middle member, the keep rule, and the same
+ * result for any partition count.
+ */
+class PartitionedDedupTest {
+
+  @TempDir
+  static Path tmp;
+  static ShardTestStack stack;
+  static List<ObjectStore.Stored> shards;
+  static int run;
+
+  // base texts: 300 words each from a seeded vocabulary, so unrelated documents share no 5-gram
+  static final String A = prose(1);
+  static final String B = prose(2);
+  static final String C = prose(3);
+  static final String D = prose(4);
+
+  @BeforeAll
+  static void up() throws Exception {
+    stack = new ShardTestStack(tmp, DedupJobConfig.class);
+    List<List<Doc>> docs = List.of(
+        List.of(new Doc("a/1", A, "alpha"), new Doc("b/1", B, "alpha"), new Doc("c/1", C, "alpha")),
+        List.of(new Doc("a/2", A, "beta"), new Doc("b/2", substitute(B, 2), "beta"), new Doc("d/1", D, "beta")),
+        // c/2 is near c/1; c/3 is near c/2 but further from c/1 (the chain); a/3 differs only in case/punctuation
+        List.of(new Doc("c/2", substitute(C, 5), "gamma"), new Doc("c/3", substitute(substitute(C, 5), 4), "gamma"),
+            new Doc("a/3", A.toUpperCase().replace(" ", " , "), "gamma")),
+        List.of(new Doc("a/0", A, "gamma")));
+    shards = new ArrayList<>();
+    for (int i = 0; i < docs.size(); i++) {
+      shards.add(stack.putIngestShard(tmp, "src", i, docs.get(i)));
+    }
+  }
+
+  @AfterAll
+  static void down() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void removesExactAndNearCopiesAndRecordsWhy() throws Exception {
+    Outcome o = dedup(3, List.of());
+    assertEquals(10, o.result.documentsIn());
+    // a/0 is first by id: a/1, a/2 are its exact copies; a/3 (case, punctuation) is its near copy at Jaccard 1
+    Map<String, Decision> d = o.decisions;
+    assertEquals(Set.of("a/1", "a/2", "a/3", "b/2", "c/2", "c/3"), d.keySet(), d.toString());
+    assertEquals("exact", d.get("a/1").dedupKind());
+    assertEquals("a/0", d.get("a/1").relatedDocId());
+    assertEquals(1.0, d.get("a/1").jaccardExact());
+    assertEquals("fuzzy", d.get("a/3").dedupKind());
+    assertEquals(1.0, d.get("a/3").jaccardExact());
+    assertEquals("fuzzy", d.get("b/2").dedupKind());
+    assertEquals("b/1", d.get("b/2").relatedDocId());
+    assertTrue(d.get("b/2").jaccardExact() >= 0.8 && d.get("b/2").jaccardExact() < 1, d.get("b/2").toString());
+    assertNotNull(d.get("b/2").jaccardEstimated());
+    assertTrue(d.get("b/2").reason().startsWith("near-duplicate of b/1 (Jaccard 0."), d.get("b/2").reason());
+    // c/3 reached c/1 only through c/2: its own similarity to the kept c/1 is measured and recorded
+    assertEquals("c/1", d.get("c/3").relatedDocId());
+    assertTrue(d.get("c/3").reason().contains("linked through c/2"), d.get("c/3").reason());
+    assertTrue(d.get("c/3").jaccardExact() < d.get("c/2").jaccardExact(), d.toString());
+    assertEquals(4, o.result.kept());
+    assertEquals(Map.of("exact", 2L, "fuzzy", 4L, "contaminated", 0L), o.result.byKind());
+    assertEquals(List.of("a/0"), o.kept.get(3));
+    assertEquals(List.of("b/1", "c/1"), o.kept.get(0));
+    assertEquals(List.of("d/1"), o.kept.get(1));
+    assertEquals(List.of(), o.kept.get(2));
+  }
+
+  @Test
+  void theResultDoesNotDependOnThePartitionCount() throws Exception {
+    Outcome one = dedup(1, List.of());
+    for (int p : new int[] {2, 5, 9}) {
+      Outcome other = dedup(p, List.of());
+      assertEquals(one.kept, other.kept, "partitions " + p);
+      assertEquals(summary(one.decisions), summary(other.decisions), "partitions " + p);
+    }
+  }
+
+  @Test
+  void theKeepRulePrefersTheRecipesSources() throws Exception {
+    Outcome o = dedup(3, List.of("beta"));
+    assertEquals("a/2", o.decisions.get("a/0").relatedDocId());
+    assertEquals("b/2", o.decisions.get("b/1").relatedDocId());
+    assertTrue(o.kept.get(1).containsAll(List.of("a/2", "b/2")), o.kept.toString());
+  }
+
+  record Outcome(DedupJob.Result result, Map<String, Decision> decisions, Map<Integer, List<String>> kept) {}
+
+  /** Runs every stage as the workflow does, for P partitions, as a run of its own. */
+  static Outcome dedup(int partitions, List<String> keep) throws Exception {
+    String runId = "run-" + (++run);
+    DedupSettings s = new DedupSettings(partitions, keep, true, 0.8, 14, 8, 42L, true, Set.of());
+    Path scratch = Files.createDirectories(tmp.resolve(runId));
+    String prefix = "runs/" + runId + "/dedup/";
+    int n = shards.size();
+    int groups = s.groups(n);
+    List<HashStage.Result> hashed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      hashed.add(HashStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "hash/", i, shards.get(i), s, x -> {}));
+    }
+    List<List<ObjectStore.Stored>> drops = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      drops.add(new ArrayList<>());
+    }
+    List<List<ObjectStore.Stored>> pairs = new ArrayList<>();
+    for (int q = 0; q < partitions; q++) {
+      int part = q;
+      ExactStage.Result e = ExactStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "exact/", q,
+          hashed.stream().map(h -> h.exactFiles().get(part)).toList(), n, groups, x -> {});
+      for (int g = 0; g < groups; g++) {
+        drops.get(g).add(e.dropFiles().get(g));
+      }
+      pairs.add(BucketStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "pairs/", q,
+          hashed.stream().map(h -> h.bandFiles().get(part)).toList(), partitions, x -> {}).pairFiles());
+    }
+    List<ObjectStore.Stored> edges = new ArrayList<>();
+    for (int r = 0; r < partitions; r++) {
+      int part = r;
+      edges.add(VerifyStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "edges/", r,
+          pairs.stream().map(p -> p.get(part)).toList(), shards, s, x -> {}).edgeFile());
+    }
+    ComponentsStage.Result c = ComponentsStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "fuzzy/",
+        edges, shards, s, x -> {});
+    for (int g = 0; g < groups; g++) {
+      drops.get(g).add(c.dropFiles().get(g));
+    }
+    long in = 0, kept = 0, dup = 0;
+    Map<String, Long> byKind = new TreeMap<>();
+    Map<Integer, List<String>> keptIds = new TreeMap<>();
+    for (int g = 0; g < groups; g++) {
+      int first = (int) (((long) g * n + groups - 1) / groups);
+      int end = (int) (((long) (g + 1) * n + groups - 1) / groups);
+      DedupJob.Result r = DedupJob.run(stack.runner, new DedupJob.Request(runId, ShardTestStack.BUCKET,
+          shards.subList(first, end), 1, new DedupJob.Filter(g, first, drops.get(g), null, Set.of())), x -> {});
+      in += r.documentsIn();
+      kept += r.kept();
+      dup += r.duplicates();
+      r.byKind().forEach((k, v) -> byKind.merge(k, v, Long::sum));
+      for (int i = 0; i < r.outputShards().size(); i++) {
+        keptIds.put(first + i, ids(new String(stack.get(r.outputShards().get(i)), StandardCharsets.UTF_8)));
+      }
+    }
+    Map<String, Decision> decisions = stack.documents.decisions(runId, DedupJob.STEP).stream()
+        .collect(Collectors.toMap(Decision::docId, x -> x));
+    assertEquals(in, kept + dup);
+    return new Outcome(new DedupJob.Result(in, kept, dup, 0, List.of(), byKind), decisions, keptIds);
+  }
+
+  static Map<String, String> summary(Map<String, Decision> decisions) {
+    Map<String, String> out = new TreeMap<>();
+    decisions.forEach((id, d) -> out.put(id, d.dedupKind() + " " + d.relatedDocId() + " " + d.jaccardExact()));
+    return out;
+  }
+
+  static List<String> ids(String jsonl) {
+    List<String> out = new ArrayList<>();
+    for (String line : jsonl.split("\n")) {
+      if (!line.isBlank()) {
+        int i = line.indexOf("\"id\":\"") + 6;
+        out.add(line.substring(i, line.indexOf('"', i)));
+      }
+    }
+    return out;
+  }
+
+  static String prose(int seed) {
+    Random r = new Random(seed);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      sb.append(i == 0 ? "" : " ").append("w").append(seed).append("x").append(r.nextInt(100_000));
+    }
+    return sb.toString();
+  }
+
+  /** Replaces k words spread evenly over the text with new ones. */
+  static String substitute(String text, int k) {
+    String[] words = text.split(" ");
+    for (int j = 0; j < k; j++) {
+      int at = (int) ((j + 0.5) * words.length / k);
+      words[at] = "sub" + k + "n" + j + words[at];
+    }
+    return String.join(" ", words);
+  }
+}
