@@ -4,6 +4,7 @@ import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepFailures;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.dedup.DedupActivities;
+import dev.pretrain.workflows.dedup.DedupParams;
 import dev.pretrain.workflows.evaluate.EvaluateActivities;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
@@ -402,6 +403,141 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   }
 
   private StepOutcome runDedup(RunRequest request, List<ArtifactRef> documents) {
+    // Runs recorded before partitioned dedup replay the one-activity exact dedup they used.
+    if (Workflow.getVersion("partitioned-dedup", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return runExactDedup(request, documents);
+    }
+    DedupParams p = request.dedupOrDefaults();
+    List<String> heldOut = request.tokenize().heldOutSources() == null ? List.of() : request.tokenize().heldOutSources();
+    int shards = documents.size();
+    if (shards == 0) {
+      return new StepOutcome(List.of(), Map.of("documents_in", 0L, "kept", 0L, "duplicates", 0L), 0);
+    }
+    int partitions = p.partitions();
+    int groups = Math.max(1, Math.min(partitions, shards));
+    // 1. per input shard: digests and band buckets, routed into P partitions
+    List<Integer> shardIndexes = range(shards);
+    List<DedupActivities.HashResult> hashed = fanOut(shardIndexes, i -> dedup.hashShard(
+        new DedupActivities.HashRequest(runId, request.bucket(), i, documents.get(i), p, heldOut)));
+    // 2. exact copies per partition; 3-5. near-duplicates: buckets -> pairs -> checked edges -> components
+    List<DedupActivities.StageResult> exact = fanOut(range(partitions), q -> dedup.exactPartition(
+        new DedupActivities.StageRequest(runId, request.bucket(), q, column(hashed, q, true), shards, p)));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    List<List<ArtifactRef>> dropsByGroup = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      dropsByGroup.add(new ArrayList<>());
+    }
+    for (DedupActivities.StageResult r : exact) {
+      addByGroup(dropsByGroup, r.files());
+    }
+    long candidatePairs = 0, falsePositives = 0;
+    if (p.fuzzy()) {
+      List<DedupActivities.StageResult> buckets = fanOut(range(partitions), q -> dedup.bucketPartition(
+          new DedupActivities.StageRequest(runId, request.bucket(), q, column(hashed, q, false), shards, p)));
+      List<DedupActivities.StageResult> verified = fanOut(range(partitions), r -> {
+        List<ArtifactRef> pairFiles = new ArrayList<>();
+        for (DedupActivities.StageResult b : buckets) {
+          pairFiles.add(b.files().get(r));
+        }
+        return dedup.verifyPartition(
+            new DedupActivities.VerifyRequest(runId, request.bucket(), r, pairFiles, documents, p));
+      });
+      List<ArtifactRef> edges = new ArrayList<>();
+      for (DedupActivities.StageResult v : verified) {
+        edges.addAll(v.files());
+        candidatePairs += v.counts().getOrDefault("distinct_pairs", 0L);
+        falsePositives += v.counts().getOrDefault("false_positives", 0L);
+      }
+      partitionsTotal = 1;
+      partitionsDone = 0;
+      DedupActivities.StageResult components = dedup.components(
+          new DedupActivities.ComponentsRequest(runId, request.bucket(), edges, documents, p));
+      partitionsDone = 1;
+      addByGroup(dropsByGroup, components.files());
+    }
+    ArtifactRef index = null;
+    List<ArtifactRef> heldOutFiles = new ArrayList<>();
+    for (DedupActivities.HashResult h : hashed) {
+      if (h.heldOut() != null) {
+        heldOutFiles.add(h.heldOut());
+      }
+    }
+    if (p.decontaminationNgram() > 0 && !heldOutFiles.isEmpty()) {
+      DedupActivities.StageResult built = dedup.decontaminationIndex(
+          new DedupActivities.IndexRequest(runId, request.bucket(), heldOutFiles, p));
+      index = built.files().isEmpty() ? null : built.files().get(0);
+    }
+    // 6. per group of input shards: write what is kept, record every drop
+    final ArtifactRef decontaminationIndex = index;
+    List<DedupActivities.FilterResult> filtered = fanOut(range(groups), g -> {
+      int first = firstShardOf(g, shards, groups);
+      int end = firstShardOf(g + 1, shards, groups);
+      return dedup.filterGroup(new DedupActivities.FilterRequest(runId, request.bucket(), g, first,
+          documents.subList(first, end), dropsByGroup.get(g), decontaminationIndex, heldOut, p));
+    });
+    long in = 0, kept = 0, duplicates = 0, bytes = 0;
+    Map<String, Long> byKind = new java.util.TreeMap<>();
+    List<ArtifactRef> outputs = new ArrayList<>();
+    for (DedupActivities.FilterResult r : filtered) {
+      in += r.documentsIn();
+      kept += r.kept();
+      duplicates += r.duplicates();
+      bytes += r.bytesIn();
+      outputs.addAll(r.keptShards());
+      r.byKind().forEach((k, n) -> byKind.merge(k, n, Long::sum));
+    }
+    counts.put("documents_in", in);
+    counts.put("kept", kept);
+    counts.put("duplicates", duplicates);
+    counts.put("exact_duplicates", byKind.getOrDefault("exact", 0L));
+    counts.put("near_duplicates", byKind.getOrDefault("fuzzy", 0L));
+    counts.put("contaminated", byKind.getOrDefault("contaminated", 0L));
+    counts.put("candidate_pairs", candidatePairs);
+    counts.put("lsh_false_positives", falsePositives);
+    counts.put("partitions", (long) partitions);
+    Map<String, Double> figures = new LinkedHashMap<>();
+    if (p.fuzzy()) {
+      figures.put("threshold", p.threshold());
+      figures.put("bands", (double) p.bands());
+      figures.put("rows", (double) p.rows());
+      figures.put("exact_check", p.check() ? 1.0 : 0.0);
+    }
+    if (decontaminationIndex != null) {
+      figures.put("decontamination_ngram", (double) p.decontaminationNgram());
+      figures.put("decontamination_min_overlap", (double) p.decontaminationMinOverlap());
+    }
+    return new StepOutcome(outputs, counts, bytes, figures);
+  }
+
+  private static List<Integer> range(int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  /** Partition q's entry file from every shard: exact digests or band buckets. */
+  private static List<ArtifactRef> column(List<DedupActivities.HashResult> hashed, int q, boolean exact) {
+    List<ArtifactRef> out = new ArrayList<>();
+    for (DedupActivities.HashResult h : hashed) {
+      out.add(exact ? h.exactFiles().get(q) : h.bandFiles().get(q));
+    }
+    return out;
+  }
+
+  private static void addByGroup(List<List<ArtifactRef>> byGroup, List<ArtifactRef> files) {
+    for (int g = 0; g < files.size(); g++) {
+      byGroup.get(g).add(files.get(g));
+    }
+  }
+
+  /** Filter groups are contiguous: group g starts at the first shard s with s * groups / shards == g. */
+  static int firstShardOf(int group, int shards, int groups) {
+    return (int) (((long) group * shards + groups - 1) / groups);
+  }
+
+  private StepOutcome runExactDedup(RunRequest request, List<ArtifactRef> documents) {
     partitionsTotal = 1;
     DedupActivities.DedupResult r = dedup.dedup(new DedupActivities.DedupRequest(runId, request.bucket(), documents));
     partitionsDone = 1;

@@ -1,5 +1,6 @@
 package dev.pretrain.workflows.run;
 
+import dev.pretrain.workflows.dedup.DedupParams;
 import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.train.TrainParams;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.List;
  *                       null means every step
  * @param sovereignty    the region the run asks for and the jurisdictions its recipe declares (see
  *                       docs/sovereignty.md); null means none asked or declared
+ * @param dedup          dedup parameters; null means {@link DedupParams#defaults()}
  */
 public record RunRequest(
     String runId,
@@ -32,7 +34,22 @@ public record RunRequest(
     TrainParams train,
     List<String> noCache,
     String until,
-    Sovereignty sovereignty) {
+    Sovereignty sovereignty,
+    DedupParams dedup) {
+
+  /** A request without dedup parameters (callers that predate partitioned dedup): the defaults apply. */
+  public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
+      TokenizeParams tokenize, TrainParams train, List<String> noCache, String until, Sovereignty sovereignty) {
+    this(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, null);
+  }
+
+  public DedupParams dedupOrDefaults() {
+    return dedup == null ? DedupParams.defaults() : dedup;
+  }
+
+  public RunRequest withDedup(DedupParams params) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, params);
+  }
 
   /** A request that asks for no region and declares no jurisdictions (callers that predate policies). */
   public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
@@ -62,33 +79,33 @@ public record RunRequest(
   }
 
   public RunRequest withRunId(String id) {
-    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty);
+    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, dedup);
   }
 
   public RunRequest withNoCache(List<String> steps) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until, sovereignty);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until, sovereignty, dedup);
   }
 
   public RunRequest withIngest(IngestParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until, sovereignty);
+    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until, sovereignty, dedup);
   }
 
   public RunRequest withTokenize(TokenizeParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until, sovereignty);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until, sovereignty, dedup);
   }
 
   /** The same request, stopping after {@code step} (null: every step). */
   public RunRequest withUntil(String step) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step, sovereignty);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step, sovereignty, dedup);
   }
 
   /** The same request with its artifacts going to {@code name} (the bucket a placement chose). */
   public RunRequest withBucket(String name) {
-    return new RunRequest(runId, recipe, inputs, name, ingest, tokenize, train, noCache, until, sovereignty);
+    return new RunRequest(runId, recipe, inputs, name, ingest, tokenize, train, noCache, until, sovereignty, dedup);
   }
 
   public RunRequest withSovereignty(Sovereignty s) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, s);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, s, dedup);
   }
 
   /**
@@ -111,7 +128,7 @@ public record RunRequest(
   }
 
   public RunRequest withTrain(TrainParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until, sovereignty);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until, sovereignty, dedup);
   }
 
   /**

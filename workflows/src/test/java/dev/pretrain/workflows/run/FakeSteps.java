@@ -88,6 +88,79 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
     return new DedupResult(16, 13, 3, 20, out);
   }
 
+  /** The partitioned dedup's stage calls, as "stage queue bucket"; {@link #dedupCalls} counts whole dedups. */
+  final List<String> dedupStageCalls = Collections.synchronizedList(new ArrayList<>());
+
+  private void stage(String name, String bucket) {
+    dedupStageCalls.add(name + " " + io.temporal.activity.Activity.getExecutionContext().getInfo().getActivityTaskQueue()
+        + " " + bucket);
+  }
+
+  private static List<ArtifactRef> files(String bucket, String what, int n) {
+    List<ArtifactRef> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new ArtifactRef("s3://" + bucket + "/runs/r/dedup/" + what + "-" + i, "aa" + i, 4));
+    }
+    return out;
+  }
+
+  @Override
+  public HashResult hashShard(HashRequest request) {
+    stage("hashShard", request.bucket());
+    int p = request.params().partitions();
+    return new HashResult(8, 8, 10, files(request.bucket(), "exact-" + request.shardIndex(), p),
+        files(request.bucket(), "bands-" + request.shardIndex(), p), null, 40);
+  }
+
+  @Override
+  public StageResult exactPartition(DedupActivities.StageRequest request) {
+    stage("exactPartition", request.bucket());
+    return new StageResult(files(request.bucket(), "exact-drops-" + request.partition(),
+        Math.min(request.params().partitions(), request.shards())), java.util.Map.of());
+  }
+
+  @Override
+  public StageResult bucketPartition(DedupActivities.StageRequest request) {
+    stage("bucketPartition", request.bucket());
+    return new StageResult(files(request.bucket(), "pairs-" + request.partition(), request.params().partitions()),
+        java.util.Map.of());
+  }
+
+  @Override
+  public StageResult verifyPartition(VerifyRequest request) {
+    stage("verifyPartition", request.bucket());
+    if (request.pairFiles().size() != request.params().partitions()) {
+      throw new IllegalStateException("verify got " + request.pairFiles().size() + " pair files");
+    }
+    return new StageResult(files(request.bucket(), "edges-" + request.partition(), 1),
+        java.util.Map.of("distinct_pairs", 3L, "false_positives", 1L));
+  }
+
+  @Override
+  public StageResult components(ComponentsRequest request) {
+    dedupCalls.incrementAndGet();
+    called("dedup", request.bucket());
+    return new StageResult(files(request.bucket(), "fuzzy-drops", Math.min(request.params().partitions(),
+        request.inputShards().size())), java.util.Map.of());
+  }
+
+  @Override
+  public StageResult decontaminationIndex(IndexRequest request) {
+    stage("decontaminationIndex", request.bucket());
+    return new StageResult(files(request.bucket(), "index", 1), java.util.Map.of());
+  }
+
+  @Override
+  public FilterResult filterGroup(FilterRequest request) {
+    stage("filterGroup", request.bucket());
+    List<ArtifactRef> out = new ArrayList<>();
+    for (ArtifactRef in : request.shards()) {
+      out.add(new ArtifactRef(in.uri().replace("/ingest/", "/dedup/"), "cd", 9));
+    }
+    // 16 documents over the two ingest shards: 8 each, of which 1 exact copy and 1 near copy (and 0 or 1 contaminated)
+    return new FilterResult(8, 6, 2, 10, out, java.util.Map.of("exact", 1L, "fuzzy", 1L));
+  }
+
   @Override
   public TokenizeResult tokenizeShard(TokenizeRequest request) {
     tokenizeCalls.incrementAndGet();

@@ -1,6 +1,7 @@
 package dev.pretrain.workflows.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,6 +84,20 @@ class PretrainingRunWorkflowTest {
     assertEquals(2L, ingest.counts().get("rejected"));
     assertEquals(2L, ingest.counts().get("quarantined"));
     assertEquals(150L, ingest.bytesIn());
+    // dedup: a hash activity per ingest shard; exact, bucket and verify per partition (4); components once;
+    // a filter per group of shards (min(4, 2)); the counts are the filters' sums
+    StepSummary dedup = summary.steps().get(1);
+    assertEquals(2, steps.dedupStageCalls.stream().filter(c -> c.startsWith("hashShard ")).count());
+    assertEquals(4, steps.dedupStageCalls.stream().filter(c -> c.startsWith("verifyPartition ")).count());
+    assertEquals(2, steps.dedupStageCalls.stream().filter(c -> c.startsWith("filterGroup ")).count());
+    assertEquals(1, steps.dedupCalls.get());
+    assertEquals(16L, dedup.counts().get("documents_in"));
+    assertEquals(12L, dedup.counts().get("kept"));
+    assertEquals(4L, dedup.counts().get("duplicates"));
+    assertEquals(2L, dedup.counts().get("exact_duplicates"));
+    assertEquals(2L, dedup.counts().get("near_duplicates"));
+    assertEquals(12L, dedup.counts().get("candidate_pairs"));
+    assertEquals(0.8, dedup.figures().get("threshold"));
     // one tokenize activity per dedup output shard
     assertEquals(2, steps.tokenizeCalls.get());
     assertEquals(1200L, summary.steps().get(2).counts().get("train_tokens"));
@@ -189,6 +204,9 @@ class PretrainingRunWorkflowTest {
         "planIngest pretrain-eu null", "ingestPartition pretrain-eu pretrain-eu", "ingestPartition pretrain-eu pretrain-eu",
         "dedup pretrain-eu pretrain-eu", "tokenizeShard pretrain-eu pretrain-eu", "tokenizeShard pretrain-eu pretrain-eu"),
         steps.dataCalls.stream().sorted((a, b) -> order(a) - order(b)).toList());
+    assertFalse(steps.dedupStageCalls.isEmpty());
+    assertTrue(steps.dedupStageCalls.stream().allMatch(c -> c.endsWith(" pretrain-eu pretrain-eu")),
+        steps.dedupStageCalls.toString());
     assertEquals(List.of("evaluate initial", "train", "evaluate final", "quantize"), env.regional.calls);
     assertTrue(steps.model.calls.isEmpty() && steps.gpuModel.calls.isEmpty(), "nothing on the default model queues");
     assertEquals("pretrain-eu", env.regional.trainRequests.get(0).bucket());
