@@ -13,6 +13,8 @@ import dev.pretrain.db.documents.DocumentRepository.RunDocument;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.ops.PretrainCli;
 import dev.pretrain.ops.report.AuditFixture;
+import dev.pretrain.ops.report.AuditHtml;
+import dev.pretrain.ops.report.AuditReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,9 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code lineage decisions} on dedup drops of every kind (exact, fuzzy, contaminated, and a duplicate
- * recorded before V11 without a kind), through the real command line in this JVM, against an H2
- * database migrated by Flyway.
+ * {@code lineage decisions}, {@code audit why} and the audit report on dedup drops of every kind
+ * (exact, fuzzy, contaminated, and a duplicate recorded before V11 without a kind), through the
+ * real command line in this JVM, against an H2 database migrated by Flyway.
  */
 class LineageDecisionsTest {
 
@@ -257,5 +259,71 @@ class LineageDecisionsTest {
     Result nothing = cli("lineage");
     assertEquals(ExitCodes.FAILED, nothing.exitCode());
     assertTrue(nothing.stderr().contains("lineage needs an artifact URI"), nothing.stderr());
+  }
+
+  @Test
+  void auditWhySaysHowADedupDropWasJudgedACopy() throws IOException {
+    assertTrue(cli("audit", "why", "udhr/fuzzy-a").stdout().contains("  run near-run dedup: near-duplicate of "
+        + "udhr/keep-2, which was kept (Jaccard 0.93 exact, 0.91 estimated) - MinHash-LSH candidate, checked\n"));
+    assertTrue(cli("audit", "why", "udhr/fuzzy-b").stdout().contains(
+        "near-duplicate of udhr/keep-2, which was kept (Jaccard 0.84 estimated)"));
+    String exact = cli("audit", "why", "udhr/exact").stdout();
+    assertTrue(exact.contains("  run near-run: removed\n"), exact);
+    assertTrue(exact.contains("  run near-run dedup: exact duplicate of udhr/keep-1, which was kept - same normalized "
+        + "text as udhr/keep-1\n"), exact);
+    assertTrue(cli("audit", "why", "udhr/legacy").stdout().contains(
+        "run near-run dedup: exact duplicate of udhr/keep-1, which was kept"));
+    String contam = cli("audit", "why", "udhr/contam").stdout();
+    assertTrue(contam.contains("run near-run dedup: contaminated: shares 27 13-grams with evaluation document "
+        + "eval/doc-7 - shares 27 13-grams with eval/doc-7\n"), contam);
+    assertTrue(contam.contains("  run near-run: removed\n"), contam);
+    String filtered = cli("audit", "why", "udhr/filtered").stdout();
+    assertTrue(filtered.contains("run near-run curate: filtered - gopher_quality.stop_words = 1 (threshold >= 2)\n"),
+        filtered);
+
+    JsonNode json = JSON.readTree(cli("--json", "audit", "why", "udhr/fuzzy-a").stdout());
+    JsonNode d = json.get("decisions").get(0);
+    assertEquals("duplicate", d.get("decision").asText());
+    assertEquals("udhr/keep-2", d.get("relatedDocId").asText());
+    assertEquals("fuzzy", d.get("kind").asText());
+    assertEquals(0.93, d.get("jaccard").asDouble());
+    assertEquals(0.91, d.get("jaccardEstimated").asDouble());
+    assertEquals(0.93, d.get("jaccardExact").asDouble());
+    assertTrue(d.get("overlapNgrams").isNull());
+    assertTrue(d.get("explanation").asText().startsWith("near-duplicate of udhr/keep-2"), d.toString());
+    JsonNode legacy = JSON.readTree(cli("--json", "audit", "why", "udhr/legacy").stdout()).get("decisions").get(0);
+    assertEquals("exact", legacy.get("kind").asText());
+    assertTrue(legacy.get("dedupKind").isNull(), "as recorded: no kind before V11");
+    assertEquals(1.0, legacy.get("jaccard").asDouble());
+  }
+
+  @Test
+  void theAuditReportCountsDedupDropsPerKind() {
+    AuditReport r = AuditReport.build(db.jdbc(), fixture.quantizedUri()).orElseThrow();
+    AuditReport.Summary s = r.summary();
+    assertEquals(fixture.deduplicated(), s.deduplicated(), "the funnel's count is the tally's, as before");
+    assertTrue(s.conserved());
+    assertEquals(List.of("exact", "fuzzy", "contaminated"), List.copyOf(s.deduplicatedByKind().keySet()));
+    assertEquals(Map.of("exact", fixture.deduplicated() - 3, "fuzzy", 2L, "contaminated", 1L), s.deduplicatedByKind());
+
+    String text = AuditCommand.text(r);
+    assertTrue(text.contains(String.format("%n  deduplicated by kind: exact %,d, fuzzy 2, contaminated 1%n",
+        fixture.deduplicated() - 3)), text);
+    String html = AuditHtml.render(r);
+    assertTrue(html.contains(String.format("%,d duplicates (%,d exact, 2 fuzzy, 1 contaminated)",
+        fixture.deduplicated(), fixture.deduplicated() - 3)), "the summary card");
+    assertTrue(html.contains("<tr><th>Duplicates removed, by kind</th><td>" + String.format("%,d",
+        fixture.deduplicated() - 3) + " exact, 2 fuzzy, 1 contaminated</td></tr>"), "the summary table");
+  }
+
+  @Test
+  void theReportsJsonCarriesTheCountsPerKind() throws IOException {
+    AuditReport r = AuditReport.build(db.jdbc(), fixture.quantizedUri()).orElseThrow();
+    JsonNode summary = AuditCommand.REPORT_JSON.readTree(AuditCommand.REPORT_JSON.writeValueAsString(r)).get("summary");
+    JsonNode kinds = summary.get("deduplicatedByKind");
+    assertEquals(fixture.deduplicated() - 3, kinds.get("exact").asLong());
+    assertEquals(2, kinds.get("fuzzy").asLong());
+    assertEquals(1, kinds.get("contaminated").asLong());
+    assertEquals(fixture.deduplicated(), summary.get("deduplicated").asLong());
   }
 }
