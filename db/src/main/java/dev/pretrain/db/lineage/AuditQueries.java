@@ -270,6 +270,20 @@ public final class AuditQueries {
     return out;
   }
 
+  /**
+   * The dedup drops of the scope's dedup runs by kind (see {@link DedupKind}): exact, fuzzy,
+   * contaminated, in that order; a duplicate recorded before kinds were counts as exact. Only the
+   * kinds that occur are listed.
+   */
+  public Map<String, Long> dedupDropsByKind(Scope scope) {
+    Map<String, Long> counts = new TreeMap<>(DedupKind.ORDER);
+    jdbcIn("SELECT decision, dedup_kind, COUNT(*) AS n FROM document_decisions WHERE run_id IN (%s)"
+        + " AND (dedup_kind IS NOT NULL OR decision IN ('" + DedupKind.DUPLICATE_DECISION + "', '"
+        + DedupKind.CONTAMINATED_DECISION + "')) GROUP BY decision, dedup_kind", scope.dedupRuns(),
+        (rs, i) -> counts.merge(DedupKind.of(rs.getString(1), rs.getString(2)), rs.getLong(3), Long::sum));
+    return new LinkedHashMap<>(counts);
+  }
+
   private void sumTally(Map<String, Map<List<String>, Long>> sums, String sql, Object... args) {
     jdbc.query(sql, rs -> {
       sums.computeIfAbsent(rs.getString("step"), s -> new TreeMap<>(AuditQueries::compareKeys))

@@ -4,6 +4,7 @@ import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
 import dev.pretrain.db.documents.DocumentRepository.Document;
 import dev.pretrain.db.documents.SourceRepository.Source;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -31,8 +34,57 @@ public final class LineageQueries {
   /** Documents of an artifact grouped by source and license. */
   public record SourceLicenseCount(String source, String license, long documents, long chars) {}
 
-  /** A decision taken on a document by a run's step. */
-  public record DocDecision(String runId, String step, String decision, String reason, String relatedDocId) {}
+  /**
+   * A decision taken on a document by a run's step; for a dedup drop also how it was judged a copy
+   * (null in rows written before V11, and for other decisions).
+   */
+  public record DocDecision(String runId, String step, String decision, String reason, String relatedDocId,
+      String dedupKind, Double jaccardEstimated, Double jaccardExact, Integer overlapNgrams) {
+
+    public DocDecision(String runId, String step, String decision, String reason, String relatedDocId) {
+      this(runId, step, decision, reason, relatedDocId, null, null, null, null);
+    }
+
+    /** exact | fuzzy | contaminated for a dedup drop (see {@link DedupKind#of}), else null. */
+    public String kind() {
+      return DedupKind.of(decision, dedupKind);
+    }
+
+    /** The similarity to the kept twin to quote (see {@link DedupKind#jaccard}), or null. */
+    public Double jaccard() {
+      return DedupKind.jaccard(kind(), jaccardExact, jaccardEstimated);
+    }
+  }
+
+  /**
+   * A decision of a run that dropped a document (every decision but {@link #CHANGES}), with the
+   * columns a dedup drop fills.
+   */
+  public record Drop(String runId, String step, String docId, String decision, String reason, String relatedDocId,
+      String dedupKind, Double jaccardEstimated, Double jaccardExact, Integer overlapNgrams) {
+
+    /** exact | fuzzy | contaminated for a dedup drop (see {@link DedupKind#of}), else the decision (filtered, ...). */
+    public String kind() {
+      String kind = DedupKind.of(decision, dedupKind);
+      return kind == null ? decision : kind;
+    }
+
+    /** The similarity to the kept twin to quote (see {@link DedupKind#jaccard}), or null. */
+    public Double jaccard() {
+      return DedupKind.jaccard(kind(), jaccardExact, jaccardEstimated);
+    }
+  }
+
+  /** Decisions that changed a document but kept it (ingest's normalization, curation's line edits). */
+  public static final List<String> CHANGES = List.of("normalized", "changed");
+
+  /** Whether a decision removed the document (every decision but {@link #CHANGES}). */
+  public static boolean isRemoval(String decision) {
+    return !CHANGES.contains(decision);
+  }
+
+  // rows a streamed query fetches per round trip
+  private static final int FETCH = 1000;
 
   /** An artifact that holds a document, with the document's place in it. */
   public record Holding(String artifactUri, String kind, String runId, String step, long ordinal, Long tokenStart,
@@ -169,14 +221,67 @@ public final class LineageQueries {
         rs.getString("fetched_at")), docId).stream().findFirst();
   }
 
-  /** Decisions on a document in every run, and decisions where it was the kept twin of another. */
+  /** Decisions on a document in every run. */
   public List<DocDecision> decisionsOn(String docId) {
     return jdbc.query(
-        "SELECT run_id, step, doc_id, decision, reason, related_doc_id FROM document_decisions"
-            + " WHERE doc_id = ? ORDER BY run_id, step",
+        "SELECT run_id, step, doc_id, decision, reason, related_doc_id, dedup_kind, jaccard_estimated, jaccard_exact,"
+            + " overlap_ngrams FROM document_decisions WHERE doc_id = ? ORDER BY run_id, step",
         (rs, i) -> new DocDecision(rs.getString("run_id"), rs.getString("step"), rs.getString("decision"),
-            rs.getString("reason"), rs.getString("related_doc_id")),
+            rs.getString("reason"), rs.getString("related_doc_id"), rs.getString("dedup_kind"),
+            rs.getObject("jaccard_estimated", Double.class), rs.getObject("jaccard_exact", Double.class),
+            rs.getObject("overlap_ngrams", Integer.class)),
         docId);
+  }
+
+  /**
+   * Hands each decision of a run that dropped a document to {@code each}, of one step or (step null)
+   * of all, ordered by step and document id, and returns how many there were. The rows are streamed
+   * (the primary key's order, {@value #FETCH} per round trip; on PostgreSQL inside a read
+   * transaction, as its driver streams only there), so a run's millions of decisions are never all
+   * in memory.
+   */
+  public long forEachDrop(String runId, String step, Consumer<Drop> each) {
+    String sql = "SELECT run_id, step, doc_id, decision, reason, related_doc_id, dedup_kind, jaccard_estimated,"
+        + " jaccard_exact, overlap_ngrams FROM document_decisions WHERE run_id = ?"
+        + (step == null ? "" : " AND step = ?")
+        + " AND decision NOT IN (" + String.join(", ", CHANGES.stream().map(c -> "'" + c + "'").toList()) + ")"
+        + " ORDER BY step, doc_id";
+    Long n = jdbc.execute((ConnectionCallback<Long>) c -> {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+        ps.setFetchSize(FETCH);
+        ps.setString(1, runId);
+        if (step != null) {
+          ps.setString(2, step);
+        }
+        long count = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            each.accept(new Drop(rs.getString("run_id"), rs.getString("step"), rs.getString("doc_id"),
+                rs.getString("decision"), rs.getString("reason"), rs.getString("related_doc_id"),
+                rs.getString("dedup_kind"), rs.getObject("jaccard_estimated", Double.class),
+                rs.getObject("jaccard_exact", Double.class), rs.getObject("overlap_ngrams", Integer.class)));
+            count++;
+          }
+        }
+        return count;
+      } finally {
+        try {
+          c.rollback(); // nothing was written: ends the read transaction
+          c.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+          // a broken connection: the pool replaces it, and the query's own error (if any) is the one to see
+        }
+      }
+    });
+    return n == null ? 0 : n;
+  }
+
+  /** The steps of a run that recorded decisions, in name order. */
+  public List<String> stepsWithDecisions(String runId) {
+    return jdbc.queryForList("SELECT DISTINCT step FROM document_decisions WHERE run_id = ? ORDER BY step",
+        String.class, runId);
   }
 
   /** Documents dropped in favour of this one (it was the kept twin). */

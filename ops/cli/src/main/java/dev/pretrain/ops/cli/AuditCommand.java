@@ -100,6 +100,10 @@ public final class AuditCommand extends BaseCommand {
     t.append(String.format(Locale.ROOT, "  documents read %,d = kept %,d + deduplicated %,d + filtered %,d + rejected %,d"
         + " + quarantined %,d (%s)%n", s.documentsIn(), s.kept(), s.deduplicated(), s.filtered(), s.rejected(),
         s.quarantined(), s.conserved() ? "all accounted for" : "NOT accounted for"));
+    if (!s.deduplicatedByKind().isEmpty()) {
+      t.append("  deduplicated by kind: ").append(String.join(", ", s.deduplicatedByKind().entrySet().stream()
+          .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue())).toList())).append('\n');
+    }
     t.append(String.format(Locale.ROOT, "  trained on %,d documents, %,d distinct tokens%n", s.documentsTrained(),
         s.tokensTrained()));
     t.append("  licenses ").append(String.join(", ", s.licenses())).append('\n');

@@ -7,9 +7,11 @@ import dev.pretrain.db.curation.CurationRepository.RuleDecision;
 import dev.pretrain.db.lineage.AuditQueries;
 import dev.pretrain.db.lineage.AuditQueries.RunDocumentRow;
 import dev.pretrain.db.lineage.AuditQueries.SourceHolder;
+import dev.pretrain.db.lineage.DedupKind;
 import dev.pretrain.db.lineage.LineageQueries;
 import dev.pretrain.db.lineage.LineageQueries.DocDecision;
 import dev.pretrain.db.lineage.LineageQueries.Holding;
+import dev.pretrain.ops.report.DecisionExport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +77,8 @@ final class AuditQuestions {
 
   @Command(name = "why", mixinStandardHelpOptions = true,
       description = "Why a document was removed or changed: every decision on it (curation rule with measured value "
-          + "and threshold, duplicate with its kept twin, normalization), per run.")
+          + "and threshold; exact or near-duplicate of its kept twin, with the Jaccard similarity; contaminated, with "
+          + "the evaluation document it shares 13-grams with; normalization), per run.")
   static final class Why extends BaseCommand {
     @Parameters(index = "0", paramLabel = "DOC_ID")
     String docId;
@@ -103,8 +106,7 @@ final class AuditQuestions {
               ? "removed" : "kept").append('\n');
         }
         for (DocDecision d : decisions) {
-          t.append("  run ").append(d.runId()).append(' ').append(d.step()).append(": ").append(d.decision())
-              .append(d.relatedDocId() == null ? "" : " (a copy of " + d.relatedDocId() + ", which was kept)")
+          t.append("  run ").append(d.runId()).append(' ').append(d.step()).append(": ").append(explain(d))
               .append(d.reason() == null ? "" : " - " + d.reason()).append('\n');
         }
         rules.forEach((run, list) -> {
@@ -124,7 +126,7 @@ final class AuditQuestions {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("docId", docId);
         json.put("runs", versions);
-        json.put("decisions", decisions);
+        json.put("decisions", decisions.stream().map(Why::decisionJson).toList());
         json.put("curation", rules);
         json.put("keptOver", keptOver);
         emit(t.toString(), json);
@@ -133,7 +135,55 @@ final class AuditQuestions {
     }
 
     private static boolean isRemoval(String decision) {
-      return !"normalized".equals(decision) && !"changed".equals(decision);
+      return LineageQueries.isRemoval(decision);
+    }
+
+    /**
+     * A decision in words: for a dedup drop how it was judged a copy ("near-duplicate of X (Jaccard
+     * 0.93 exact, 0.91 estimated)", "exact duplicate of X", "contaminated: shares N 13-grams with
+     * evaluation document X"), else the decision and, when it names one, the kept twin.
+     */
+    static String explain(DocDecision d) {
+      String kind = d.kind();
+      String other = d.relatedDocId();
+      if (DedupKind.EXACT.equals(kind)) {
+        return "exact duplicate of " + other + ", which was kept";
+      }
+      if (DedupKind.FUZZY.equals(kind)) {
+        List<String> jaccard = new ArrayList<>();
+        if (d.jaccardExact() != null) {
+          jaccard.add(String.format(Locale.ROOT, "%.2f exact", d.jaccardExact()));
+        }
+        if (d.jaccardEstimated() != null) {
+          jaccard.add(String.format(Locale.ROOT, "%.2f estimated", d.jaccardEstimated()));
+        }
+        return "near-duplicate of " + other + ", which was kept"
+            + (jaccard.isEmpty() ? "" : " (Jaccard " + String.join(", ", jaccard) + ")");
+      }
+      if (DedupKind.CONTAMINATED.equals(kind)) {
+        return "contaminated: shares " + (d.overlapNgrams() == null ? "" : d.overlapNgrams() + " ")
+            + DecisionExport.CONTAMINATION_NGRAM + "-grams with evaluation document " + other;
+      }
+      return d.decision() + (kind == null ? "" : " (" + kind + ")")
+          + (other == null ? "" : " (a copy of " + other + ", which was kept)");
+    }
+
+    /** The decision's columns, its kind and the Jaccard similarity to quote (null when none), and it in words. */
+    private static Map<String, Object> decisionJson(DocDecision d) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("runId", d.runId());
+      m.put("step", d.step());
+      m.put("decision", d.decision());
+      m.put("reason", d.reason());
+      m.put("relatedDocId", d.relatedDocId());
+      m.put("kind", d.kind());
+      m.put("jaccard", d.jaccard());
+      m.put("dedupKind", d.dedupKind()); // as recorded: null before V11
+      m.put("jaccardEstimated", d.jaccardEstimated());
+      m.put("jaccardExact", d.jaccardExact());
+      m.put("overlapNgrams", d.overlapNgrams());
+      m.put("explanation", explain(d));
+      return m;
     }
   }
 

@@ -17,6 +17,14 @@ import dev.pretrain.db.lineage.LineageQueries.SourceLicenseCount;
 import dev.pretrain.db.runs.RunRepository;
 import dev.pretrain.db.runs.RunRepository.Run;
 import dev.pretrain.ops.report.CurationReport;
+import dev.pretrain.ops.report.DecisionExport;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,17 +32,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "lineage", mixinStandardHelpOptions = true,
+@Command(name = "lineage", mixinStandardHelpOptions = true, subcommands = LineageCommand.Decisions.class,
     description = {"Where something came from and where it went:",
         "  ARTIFACT_URI (s3://...): upstream to the corpus files, downstream artifacts, documents held by",
         "    source and license, and the sources' registry, package, version and checksum;",
         "  RUN_ID: the run's artifacts, inputs and totals;",
-        "  DOC_ID: the document, its source, every decision taken on it, and the artifacts that hold it."})
+        "  DOC_ID: the document, its source, every decision taken on it, and the artifacts that hold it.",
+        "lineage decisions RUN_ID lists every document the run dropped (--format jsonl: one JSON line each)."})
 public final class LineageCommand extends BaseCommand {
 
-  @Parameters(index = "0", paramLabel = "ARTIFACT_URI|RUN_ID|DOC_ID")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ARTIFACT_URI|RUN_ID|DOC_ID")
   String id;
 
   private static final int MAX_LISTED = 50;
@@ -46,6 +56,9 @@ public final class LineageCommand extends BaseCommand {
 
   @Override
   public Integer call() {
+    if (id == null) {
+      throw new UserError("lineage needs an artifact URI (s3://...), a run id or a document id; or: lineage decisions RUN_ID");
+    }
     try (Database db = openDatabase()) {
       LineageQueries q = new LineageQueries(db.jdbc());
       cache = new StepCacheRepository(db.jdbc());
@@ -67,6 +80,69 @@ public final class LineageCommand extends BaseCommand {
         return 0;
       }
       throw new UserError("'" + id + "' is no artifact URI (s3://...), run id or document id we know");
+    }
+  }
+
+  @Command(name = "decisions", mixinStandardHelpOptions = true,
+      description = {"Every document a run dropped, one per line, streamed from the lineage database: dedup's copies",
+          "(exact, fuzzy, contaminated) with the kept twin or evaluation document and their Jaccard similarity,",
+          "and the documents other steps removed (curation's filtered, ...). Decisions that changed a document",
+          "but kept it (normalized, changed) are not listed: ./pretrain lineage DOC_ID shows them.",
+          "jsonl: {\"dropped\": ID, \"kept\": ID, \"jaccard\": x, \"kind\": \"exact\"|\"fuzzy\"|...,",
+          "\"step\", \"decision\", \"jaccard_estimated\", \"jaccard_exact\", \"overlap_ngrams\", \"reason\"} per line."})
+  public static final class Decisions extends BaseCommand {
+
+    @Parameters(index = "0", paramLabel = "RUN_ID")
+    String runId;
+
+    @Option(names = "--step", paramLabel = "STEP",
+        description = "Only this step's decisions (dedup, curate, ...). Default: every step.")
+    String step;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "text (an aligned table and a count per kind; the default) or jsonl (the default with --json).")
+    String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    Path out;
+
+    @Override
+    public Integer call() {
+      String fmt = format == null ? (json() ? "jsonl" : "text") : format.toLowerCase(Locale.ROOT);
+      if (!fmt.equals("text") && !fmt.equals("jsonl")) {
+        throw new UserError("--format " + format + ": use text or jsonl");
+      }
+      try (Database db = openDatabase()) {
+        LineageQueries q = new LineageQueries(db.jdbc());
+        if (!q.runExists(runId)) {
+          throw new UserError("no run '" + runId + "' in our database (./pretrain runs lists the recent ones)");
+        }
+        DecisionExport.Format f = fmt.equals("jsonl") ? DecisionExport.Format.JSONL : DecisionExport.Format.TEXT;
+        DecisionExport.Counts counts;
+        try {
+          if (out == null) { // flushed, not closed: stdout stays open
+            counts = DecisionExport.write(q, runId, step, f,
+                new BufferedWriter(new OutputStreamWriter(out(), StandardCharsets.UTF_8), 1 << 16));
+          } else {
+            try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+              counts = DecisionExport.write(q, runId, step, f, w);
+            }
+            err().println("wrote " + counts.total() + " dropped documents to " + out);
+          }
+        } catch (IOException e) {
+          throw new UserError("cannot write " + (out == null ? "to stdout" : out.toString()) + ": " + e.getMessage());
+        }
+        return done(q, counts);
+      }
+    }
+
+    private int done(LineageQueries q, DecisionExport.Counts counts) {
+      if (counts.total() == 0 && step != null) {
+        List<String> steps = q.stepsWithDecisions(runId);
+        err().println("Note: run " + runId + " has no decision of step '" + step + "' that dropped a document"
+            + (steps.isEmpty() ? "" : " (steps with decisions: " + String.join(", ", steps) + ")"));
+      }
+      return ExitCodes.OK;
     }
   }
 

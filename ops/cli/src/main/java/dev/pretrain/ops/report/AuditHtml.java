@@ -48,12 +48,16 @@ public final class AuditHtml {
         : "ingest step recorded " + num(s.ingestRecordsIn()));
     card(h, "kept for training", num(s.kept()), pct(s.kept(), s.documentsIn()) + " of documents read");
     card(h, "removed", num(s.documentsIn() - s.kept()), num(s.filtered()) + " filtered, " + num(s.deduplicated())
-        + " duplicates, " + num(s.rejected()) + " rejected, " + num(s.quarantined()) + " quarantined");
+        + " duplicates" + (s.deduplicatedByKind().isEmpty() ? "" : " (" + byKind(s.deduplicatedByKind()) + ")") + ", "
+        + num(s.rejected()) + " rejected, " + num(s.quarantined()) + " quarantined");
     card(h, "trained on", num(s.documentsTrained()) + " docs", num(s.tokensTrained()) + " distinct tokens");
     card(h, "sources", String.valueOf(s.sources()), plural(s.licenses().size(), "license") + ", "
         + plural(s.jurisdictions().size(), "jurisdiction"));
     card(h, "accounted for", s.conserved() ? "yes" : "NO", "read = kept + removed, per source");
     h.append("</div><table class=\"kv\">");
+    if (!s.deduplicatedByKind().isEmpty()) {
+      kv(h, "Duplicates removed, by kind", byKind(s.deduplicatedByKind()));
+    }
     kv(h, "Licenses", String.join(", ", s.licenses()));
     kv(h, "Jurisdictions", String.join(", ", s.jurisdictions()));
     kv(h, "Languages", String.join(", ", s.languages()));
@@ -362,6 +366,13 @@ public final class AuditHtml {
 
   private static String plural(long n, String word) {
     return num(n) + " " + word + (n == 1 ? "" : "s");
+  }
+
+  /** "1,234 exact, 56 fuzzy, 7 contaminated": dedup kinds in the report's order (text: the caller escapes it). */
+  private static String byKind(Map<String, Long> counts) {
+    List<String> parts = new ArrayList<>();
+    counts.forEach((kind, n) -> parts.add(num(n) + " " + kind));
+    return String.join(", ", parts);
   }
 
   private static String num(long n) {

@@ -59,9 +59,11 @@ public record AuditReport(
    * Totals. {@code documentsIn} is what ingest read for the subject's data; it equals kept + every
    * removal, per source and in total ({@code conserved}). {@code ingestRecordsIn} is the same number
    * as the ingest step recorded it for its run, when the subject's data all came from one run.
+   * {@code deduplicatedByKind}: dedup's drops by how they were judged copies (exact, fuzzy,
+   * contaminated; only the kinds that occur), from the decisions recorded for each document.
    */
   public record Summary(long documentsIn, long kept, long quarantined, long rejected, long filtered,
-      long deduplicated, long documentsTrained, long tokensTrained, Long ingestRecordsIn, boolean conserved,
+      long deduplicated, Map<String, Long> deduplicatedByKind, long documentsTrained, long tokensTrained, Long ingestRecordsIn, boolean conserved,
       int sources, List<String> licenses, List<String> jurisdictions, List<String> languages,
       List<String> storageRegions, List<String> processingRegions) {}
 
@@ -228,7 +230,8 @@ public record AuditReport(
     storage.forEach(s -> storageRegions.add(String.valueOf(s.region())));
     Set<String> processingRegions = new TreeSet<>();
     processing.forEach(p -> processingRegions.add(p.workerRegion() == null ? UNASSIGNED : p.workerRegion()));
-    Summary summary = new Summary(total[0], total[1], total[2], total[3], total[4], total[5], total[6], total[7],
+    Summary summary = new Summary(total[0], total[1], total[2], total[3], total[4], total[5],
+        q.dedupDropsByKind(scope), total[6], total[7],
         ingestIn, conserved && (ingestIn == null || ingestIn == total[0]), sources.size(),
         distinct(licenses.stream().map(LicenseRow::license).toList()),
         distinct(jurisdictions.stream().map(CountRow::key).toList()),

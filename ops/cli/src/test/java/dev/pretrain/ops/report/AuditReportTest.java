@@ -41,6 +41,7 @@ class AuditReportTest {
     assertEquals(run.quarantined(), s.quarantined());
     assertEquals(run.filtered(), s.filtered());
     assertEquals(run.deduplicated(), s.deduplicated());
+    assertEquals(Map.of("exact", run.deduplicated()), s.deduplicatedByKind(), "duplicates recorded without a kind");
     assertEquals(run.kept(), s.kept());
     assertEquals(run.trainedDocuments(), s.documentsTrained());
     assertEquals(run.trainedTokens(), s.tokensTrained());
