@@ -70,6 +70,37 @@ public final class Shingler {
     return java.util.Arrays.copyOf(all, distinct);
   }
 
+  /**
+   * The 64-bit hashes of the text's complete word n-grams ({@code n} = {@link #wordsPerShingle()}), in
+   * text order, repeats included: the same words, normalization and combination as {@link #shingles},
+   * mixed down to 64 bits instead of 32, so {@code (int) ngramHashes(t)[i] == shingles(t)[i]} when the
+   * text has at least {@code n} words. Unlike {@link #shingles}, a text of fewer than {@code n} words
+   * has none (what n-gram overlap with evaluation data needs: a short text shares no n-gram).
+   */
+  public long[] ngramHashes(CharSequence text) {
+    long[] words = wordHashes(text);
+    int grams = words.length - n + 1;
+    if (grams <= 0) {
+      return new long[0];
+    }
+    // The combination is the polynomial sum of w[s + k] * COMBINE^(n - 1 - k) (mod 2^64): it rolls.
+    long top = 1;
+    for (int k = 1; k < n; k++) {
+      top *= COMBINE;
+    }
+    long h = 0;
+    for (int k = 0; k < n; k++) {
+      h = h * COMBINE + words[k];
+    }
+    long[] out = new long[grams];
+    out[0] = mix(h);
+    for (int s = 1; s < grams; s++) {
+      h = (h - words[s - 1] * top) * COMBINE + words[s + n - 1];
+      out[s] = mix(h);
+    }
+    return out;
+  }
+
   /** One 64-bit hash per word, in order. */
   static long[] wordHashes(CharSequence text) {
     long[] out = new long[Math.max(8, text.length() / 5)];

@@ -39,4 +39,21 @@ class ShinglerTest {
     }
     assertEquals(5, set.length, "11 shingles, 5 distinct");
   }
+
+  @Test
+  void ngramHashesAreTheShinglesIn64BitsAndOnlyWholeNgrams() {
+    String text = "One two THREE, four five six; seven eight nine ten eleven twelve thirteen fourteen fifteen one two";
+    for (int n : new int[] {1, 5, 13, 17}) {
+      Shingler s = new Shingler(n);
+      long[] grams = s.ngramHashes(text);
+      int[] shingles = s.shingles(text);
+      assertEquals(17, s.ngramHashes(text).length + n - 1, "17 words give 17 - n + 1 n-grams");
+      for (int i = 0; i < grams.length; i++) {
+        assertEquals(shingles[i], (int) grams[i], "n = " + n + ", n-gram " + i);
+      }
+    }
+    assertEquals(0, new Shingler(18).ngramHashes(text).length, "fewer words than n: no n-gram");
+    assertEquals(1, new Shingler(18).shingles(text).length, "where shingles has one of them all");
+    assertArrayEquals(new Shingler(13).ngramHashes(text), new Shingler(13).ngramHashes(text.toLowerCase() + "!"));
+  }
 }
