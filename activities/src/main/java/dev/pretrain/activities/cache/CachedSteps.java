@@ -31,6 +31,11 @@ public final class CachedSteps {
     // ingest-3: each run's own document rows (run_documents), which a cache hit from an older version lacks
     add(IngestActivities.class, "ingestPartition", "ingest-3", request -> StepNames.INGEST);
     add(DedupActivities.class, "dedup", "dedup-1", request -> StepNames.DEDUP);
+    // the partitioned dedup's stages: each a function of its request (its inputs are S3 objects it names)
+    for (String stage : new String[] {"hashShard", "exactPartition", "bucketPartition", "verifyPartition", "components",
+        "decontaminationIndex", "filterGroup"}) {
+      add(DedupActivities.class, stage, "dedup-2", request -> StepNames.DEDUP);
+    }
     add(TokenizeActivities.class, "tokenizeShard", "tokenize-1", request -> StepNames.TOKENIZE);
     // train-2: tokens read per document and the model's composition (the audit report's source of truth)
     add(TrainActivities.class, "train", "train-2", request -> StepNames.TRAIN);

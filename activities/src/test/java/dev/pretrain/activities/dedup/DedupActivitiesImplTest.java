@@ -98,4 +98,83 @@ class DedupActivitiesImplTest {
     assertTrue(cause.isNonRetryable());
     assertEquals("not an s3:// URI: file:///tmp/x.jsonl", cause.getOriginalMessage());
   }
+
+  static String words(String tag, int n) {
+    StringBuilder sb = new StringBuilder();
+    java.util.Random r = new java.util.Random(tag.hashCode());
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : " ").append(tag).append(r.nextInt(1_000_000));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void thePartitionedStagesRemoveCopiesAndContaminatedTrainingDocuments() throws Exception {
+    String eval = words("eval", 200);
+    String train = words("train", 200);
+    // a training document quoting 20 consecutive words of the evaluation document: 8 shared 13-grams
+    String quoting = words("quote", 100) + " " + String.join(" ", java.util.Arrays.copyOfRange(eval.split(" "), 50, 70));
+    List<ObjectStore.Stored> shards = List.of(
+        stack.putIngestShard(tmp, "act-stages", 0, List.of(new Doc("e1", eval, "bench"), new Doc("t1", train, "web"))),
+        stack.putIngestShard(tmp, "act-stages", 1, List.of(new Doc("t2", train, "web"), new Doc("t3", quoting, "web"),
+            new Doc("t4", train.replace(" ", "  ").toUpperCase(), "web"))));
+    List<ArtifactRef> refs = shards.stream().map(x -> new ArtifactRef(x.uri(), x.sha256(), x.sizeBytes())).toList();
+    dev.pretrain.workflows.dedup.DedupParams p = dev.pretrain.workflows.dedup.DedupParams.defaults().withPartitions(2);
+    List<String> heldOut = List.of("bench");
+    String run = "act-stages";
+    String b = ShardTestStack.BUCKET;
+
+    List<DedupActivities.HashResult> hashed = new java.util.ArrayList<>();
+    for (int i = 0; i < refs.size(); i++) {
+      hashed.add(activities.hashShard(new DedupActivities.HashRequest(run, b, i, refs.get(i), p, heldOut)));
+    }
+    assertTrue(hashed.get(0).heldOut() != null && hashed.get(1).heldOut() == null);
+    List<List<ArtifactRef>> drops = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>());
+    List<DedupActivities.StageResult> buckets = new java.util.ArrayList<>();
+    for (int q = 0; q < 2; q++) {
+      int part = q;
+      DedupActivities.StageResult e = activities.exactPartition(new DedupActivities.StageRequest(run, b, q,
+          hashed.stream().map(h -> h.exactFiles().get(part)).toList(), 2, p));
+      for (int g = 0; g < 2; g++) {
+        drops.get(g).add(e.files().get(g));
+      }
+      buckets.add(activities.bucketPartition(new DedupActivities.StageRequest(run, b, q,
+          hashed.stream().map(h -> h.bandFiles().get(part)).toList(), 2, p)));
+    }
+    List<ArtifactRef> edges = new java.util.ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      int part = r;
+      edges.addAll(activities.verifyPartition(new DedupActivities.VerifyRequest(run, b, r,
+          buckets.stream().map(x -> x.files().get(part)).toList(), refs, p)).files());
+    }
+    DedupActivities.StageResult components = activities.components(
+        new DedupActivities.ComponentsRequest(run, b, edges, refs, p));
+    assertEquals(1L, components.counts().get("dropped"), "t4 (case and spacing) is a near copy of t1");
+    DedupActivities.StageResult index = activities.decontaminationIndex(
+        new DedupActivities.IndexRequest(run, b, List.of(hashed.get(0).heldOut()), p));
+    assertEquals(1L, index.counts().get("evaluation_documents"));
+    long in = 0, kept = 0;
+    java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
+    for (int g = 0; g < 2; g++) {
+      drops.get(g).add(components.files().get(g));
+      DedupActivities.FilterResult f = activities.filterGroup(new DedupActivities.FilterRequest(run, b, g, g,
+          refs.subList(g, g + 1), drops.get(g), index.files().get(0), heldOut, p));
+      in += f.documentsIn();
+      kept += f.kept();
+      f.byKind().forEach((k, v) -> byKind.merge(k, v, Long::sum));
+    }
+    assertEquals(5, in);
+    assertEquals(2, kept, "e1 and t1");
+    assertEquals(java.util.Map.of("exact", 1L, "fuzzy", 1L, "contaminated", 1L), byKind);
+    java.util.Map<String, dev.pretrain.db.documents.DocumentRepository.Decision> d = new java.util.HashMap<>();
+    stack.documents.decisions(run, "dedup").forEach(x -> d.put(x.docId(), x));
+    assertEquals("t1", d.get("t2").relatedDocId());
+    assertEquals("exact", d.get("t2").dedupKind());
+    assertEquals("fuzzy", d.get("t4").dedupKind());
+    assertEquals(1.0, d.get("t4").jaccardExact());
+    assertEquals("contaminated", d.get("t3").decision());
+    assertEquals("e1", d.get("t3").relatedDocId());
+    assertEquals(8, d.get("t3").overlapNgrams());
+    assertEquals("shares 8 13-grams with evaluation document e1", d.get("t3").reason());
+  }
 }

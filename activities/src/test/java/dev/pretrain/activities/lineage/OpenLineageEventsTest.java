@@ -378,6 +378,42 @@ class OpenLineageEventsTest {
       }
       return new DedupResult(3, 3, 0, 300, List.of(DEDUPED));
     }
+
+    // the partitioned stages are not used here: the events of a stage are those of any step activity
+    @Override
+    public HashResult hashShard(HashRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StageResult exactPartition(StageRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StageResult bucketPartition(StageRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StageResult verifyPartition(VerifyRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StageResult components(ComponentsRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StageResult decontaminationIndex(IndexRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public FilterResult filterGroup(FilterRequest request) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   static final class FakeIngest implements IngestActivities {
