@@ -2,6 +2,9 @@ package dev.pretrain.ops.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.pretrain.batch.dedup.near.LshBands;
+import dev.pretrain.batch.dedup.near.MinHasher;
+import dev.pretrain.workflows.dedup.DedupParams;
 import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.run.RunRequest;
 import dev.pretrain.workflows.run.RunRequest.IngestParams;
@@ -44,6 +47,18 @@ import java.util.regex.Pattern;
  *   languages: []                 # ISO 639 codes to keep; empty keeps every language
  *   pii: true                     # e-mail, public IP, phone numbers replaced
  *   docsSources: [linux-doc-6.1]  # sources that get the milder rule set for code and documentation
+ * dedup:                          # optional (docs/near-dedup.md); these are the defaults
+ *   partitions: 4                 # P: digest, bucket and pair partitions (activities on any worker)
+ *   keep: [linux-doc-6.12]        # keep rule: of a group of copies, the earliest listed source stays, then the smallest id
+ *   fuzzy: true                   # near-duplicates by MinHash-LSH, not only exact copies
+ *   threshold: 0.8                # word 5-gram Jaccard at or above which two documents are near-duplicates
+ *   bands: 14                     # 14 x 8 by default; with only a threshold given, fitted to it
+ *   rows: 8
+ *   check: true                   # exact Jaccard of every candidate pair (removes LSH false positives)
+ *   seed: 407704162501            # MinHash seed
+ *   decontamination:              # training documents sharing n-grams with a held-out source (tokenize.heldOutSources)
+ *     ngram: 13                   # 0 turns it off
+ *     minOverlap: 2
  * tokenize:
  *   encoding: r50k_base
  *   valFraction: 0.01
@@ -61,10 +76,18 @@ import java.util.regex.Pattern;
  * Local paths are made absolute against the recipe's folder. Unknown keys are errors.
  */
 public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
-    TrainParams train, String until, RunRequest.Sovereignty sovereignty) {
+    TrainParams train, String until, RunRequest.Sovereignty sovereignty, DedupParams dedup) {
 
-  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "curate", "tokenize", "train",
-      "until", "description", "region", "jurisdictions");
+  public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
+      TrainParams train, String until, RunRequest.Sovereignty sovereignty) {
+    this(name, inputs, bucket, ingest, tokenize, train, until, sovereignty, null);
+  }
+
+  private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "curate", "dedup", "tokenize",
+      "train", "until", "description", "region", "jurisdictions");
+  private static final Set<String> DEDUP = Set.of("partitions", "keep", "fuzzy", "threshold", "bands", "rows", "check",
+      "seed", "decontamination");
+  private static final Set<String> DECONTAMINATION = Set.of("ngram", "minoverlap");
 
   /** A recipe that asks for no region and declares no jurisdictions. */
   public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
@@ -85,7 +108,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
 
   /** The same recipe, stopping after {@code step} (null: every step); an unknown step is an error. */
   public Recipe withUntil(String step) {
-    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"), sovereignty);
+    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"), sovereignty, dedup);
   }
 
   private static String checkedStep(String step, String where) {
@@ -102,7 +125,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
 
   public RunRequest toRequest(String runId) {
-    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until, sovereignty);
+    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until, sovereignty, dedup);
   }
 
   public static Recipe load(Path file, String defaultBucket) {
@@ -175,7 +198,78 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
           valFraction, ho == null ? dt.heldOutSources() : List.copyOf(heldOut));
     }
     return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where),
-        checkedStep(text(root, "until", null, where), where + ": until"), sovereignty(root, where));
+        checkedStep(text(root, "until", null, where), where + ": until"), sovereignty(root, where),
+        dedup(root.get("dedup"), where));
+  }
+
+  /** The {@code dedup:} section; null (the defaults) when absent. */
+  static DedupParams dedup(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    checkKeys(node, DEDUP, where + " dedup");
+    DedupParams d = DedupParams.defaults();
+    int partitions = integer(node, "partitions", d.partitions(), 1, 100_000, where);
+    double threshold = d.threshold();
+    JsonNode t = field(node, "threshold");
+    if (t != null) {
+      threshold = t.asDouble(-1);
+      if (!(threshold > 0 && threshold < 1)) {
+        throw new RecipeException(where + ": dedup.threshold must be between 0 and 1, got " + t.asText());
+      }
+    }
+    int bands = integer(node, "bands", 0, 1, 1024, where);
+    int rows = integer(node, "rows", 0, 1, 1024, where);
+    if ((bands == 0) != (rows == 0)) {
+      throw new RecipeException(where + ": dedup.bands and dedup.rows go together");
+    }
+    if (bands == 0 && t == null) {
+      bands = d.bands();
+      rows = d.rows();
+    } else if (bands == 0) {
+      // fitted to the threshold, missing near-duplicates weighed 9x a false candidate (the exact check removes those)
+      LshBands fitted = LshBands.forThreshold(threshold, MinHasher.DEFAULT_HASHES, 0.1, 0.9);
+      bands = fitted.bands();
+      rows = fitted.rows();
+    }
+    JsonNode seed = field(node, "seed");
+    if (seed != null && !seed.canConvertToLong()) {
+      throw new RecipeException(where + ": dedup.seed is an integer, not '" + seed.asText() + "'");
+    }
+    int ngram = d.decontaminationNgram();
+    int minOverlap = d.decontaminationMinOverlap();
+    JsonNode dc = field(node, "decontamination");
+    if (dc != null && !dc.isNull()) {
+      checkKeys(dc, DECONTAMINATION, where + " dedup.decontamination");
+      ngram = integer(dc, "ngram", ngram, 0, 1024, where);
+      minOverlap = integer(dc, "minOverlap", minOverlap, 1, 1_000_000, where);
+    }
+    return new DedupParams(partitions, list(field(node, "keep"), List.of()), dedupFlag(node, "fuzzy", d.fuzzy(), where),
+        threshold, bands, rows, seed == null ? d.seed() : seed.asLong(), dedupFlag(node, "check", d.check(), where),
+        ngram, minOverlap);
+  }
+
+  private static boolean dedupFlag(JsonNode node, String key, boolean dflt, String where) {
+    JsonNode v = field(node, key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.isBoolean()) {
+      throw new RecipeException(where + ": dedup." + key + " is true or false, not '" + v.asText() + "'");
+    }
+    return v.asBoolean();
+  }
+
+  private static int integer(JsonNode node, String key, int dflt, int min, int max, String where) {
+    JsonNode v = field(node, key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      throw new RecipeException(where + ": dedup " + key + " must be an integer from " + min + " to " + max + ", got '"
+          + v.asText() + "'");
+    }
+    return v.asInt();
   }
 
   /** {@code region} and {@code jurisdictions}; null when the recipe says neither. */

@@ -1,6 +1,7 @@
 package dev.pretrain.ops.recipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -82,6 +83,46 @@ class RecipeTest {
     Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"));
     assertTrue(e.getMessage().contains("unknown step 'tokenise'"), e.getMessage());
     assertThrows(Recipe.RecipeException.class, () -> r.withUntil("fly"));
+  }
+
+  @Test
+  void theDedupSectionSetsPartitionsKeepRuleAndNearDuplicateParameters() throws Exception {
+    Path f = dir.resolve("dedup.yaml");
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\n");
+    assertNull(Recipe.load(f, "pretrain").dedup(), "absent: the defaults");
+    assertEquals(dev.pretrain.workflows.dedup.DedupParams.defaults(),
+        Recipe.load(f, "pretrain").toRequest("id").dedupOrDefaults());
+
+    Files.writeString(f, """
+        name: x
+        inputs: s3://b/p/
+        dedup:
+          partitions: 16
+          keep: [linux-doc-6.12, kjv]
+          threshold: 0.7
+          check: false
+          decontamination: {ngram: 8, minOverlap: 3}
+        """);
+    var d = Recipe.load(f, "pretrain").toRequest("id").dedup();
+    assertEquals(16, d.partitions());
+    assertEquals(java.util.List.of("linux-doc-6.12", "kjv"), d.keep());
+    assertEquals(0.7, d.threshold());
+    // bands fitted to the threshold (recall weighed 9:1), at most 112 hashes
+    var fitted = dev.pretrain.batch.dedup.near.LshBands.forThreshold(0.7, 112, 0.1, 0.9);
+    assertEquals(fitted.bands(), d.bands());
+    assertEquals(fitted.rows(), d.rows());
+    assertFalse(d.check());
+    assertEquals(8, d.decontaminationNgram());
+    assertEquals(3, d.decontaminationMinOverlap());
+
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ndedup:\n  bands: 20\n");
+    assertTrue(assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain")).getMessage()
+        .contains("dedup.bands and dedup.rows go together"));
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ndedup:\n  partitions: 0\n");
+    assertTrue(assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain")).getMessage()
+        .contains("dedup partitions must be an integer from 1"));
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ndedup:\n  treshold: 0.5\n");
+    assertTrue(assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain")).getMessage().contains("treshold"));
   }
 
   @Test
