@@ -31,7 +31,12 @@ public record DedupParams(int partitions, List<String> keep, boolean fuzzy, doub
   }
 
   public static DedupParams defaults() {
-    return new DedupParams(4, List.of(), true, DEFAULT_THRESHOLD, 14, 8, DEFAULT_SEED, true, 13, 1);
+    return new DedupParams(4, List.of(), true, DEFAULT_THRESHOLD, 14, 8, DEFAULT_SEED, true, 13, 2);
+  }
+
+  public DedupParams withKeep(List<String> sources) {
+    return new DedupParams(partitions, sources, fuzzy, threshold, bands, rows, seed, check, decontaminationNgram,
+        decontaminationMinOverlap);
   }
 
   public DedupParams withPartitions(int p) {

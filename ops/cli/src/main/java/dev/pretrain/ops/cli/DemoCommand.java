@@ -83,7 +83,9 @@ public final class DemoCommand extends BaseCommand {
     RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()))
         .withTrain(quick ? dev.pretrain.workflows.train.TrainParams.quick()
             : dev.pretrain.workflows.train.TrainParams.defaults())
-        .withNoCache(RunCommand.noCacheSteps(noCache));
+        .withNoCache(RunCommand.noCacheSteps(noCache))
+        // of the two kernel documentation versions the newer stays; of the two KJV editions, the SWORD one
+        .withDedup(dev.pretrain.workflows.dedup.DedupParams.defaults().withKeep(List.of("linux-doc-6.12", "kjv")));
     int code = RunCommand.startAndFollow(this, cfg, temporal, request, false);
     if (stack != null && !stack.isTestServer() && !keepUp) {
       err().println("The run's history stays in " + cfg.dataDir() + ": ./pretrain up, then open "
