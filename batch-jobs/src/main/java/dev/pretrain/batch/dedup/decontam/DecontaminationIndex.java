@@ -321,7 +321,7 @@ public final class DecontaminationIndex {
       if (entries < 0 || entries > MAX_CAPACITY / 2) {
         throw new CorruptIndexException("corrupt decontamination index: " + entries + " n-grams");
       }
-      Table table = new Table(Math.min(entries, 1 << 22));
+      Table table = new Table(Math.min(entries, 1 << 20)); // grows as needed; at most 24 MB up front
       int[] list = new int[16];
       for (int e = 0; e < entries; e++) {
         long key = data.readLong();
