@@ -6,7 +6,10 @@ task and one worker, timed per run; the median MB/s of the UTF-8 "text" field is
 Run from the repository root; it makes its own venv under batch-jobs/target/datatrove-minhash-venv
 (the pins below) and re-runs itself there:
 
-    python3 batch-jobs/src/test/python/datatrove_minhash.py CORPUS_DIR [--rounds 3]
+    python3 batch-jobs/src/test/python/datatrove_minhash.py CORPUS_DIR [--rounds 3] [--chain]
+
+With --chain it times the whole MinHash chain (signatures -> buckets -> clusters -> filter and write)
+instead of the signature stage alone.
 
 CORPUS_DIR holds *.jsonl files (any depth) with "id" and "text". The documents are first copied into
 one input file (batch-jobs/target/datatrove-minhash/input/), so the reader sees one stream. Each timed
@@ -88,15 +91,71 @@ def one_run(input_dir, out_dir):
     print(json.dumps({"seconds": time.perf_counter() - start}))
 
 
+def one_chain(input_dir, out_dir):
+    """Runs in a fresh interpreter: all four MinHash stages (signatures, buckets, clusters, filter and
+    write), one worker each, the buckets stage as its 14 tasks one after the other; prints seconds per stage."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
+                                                  MinhashDedupFilter, MinhashDedupSignature)
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    shutil.rmtree(out_dir, ignore_errors=True)
+    config = MinhashConfig()
+    d = lambda name: os.path.join(out_dir, name)
+    stages = [
+        ("signatures", [JsonlReader(input_dir), MinhashDedupSignature(output_folder=d("signatures"), config=config)], 1),
+        ("buckets", [MinhashDedupBuckets(input_folder=d("signatures"), output_folder=d("buckets"), config=config)],
+         config.num_buckets),
+        ("clusters", [MinhashDedupCluster(input_folder=d("buckets"), output_folder=d("remove_ids"), config=config)], 1),
+        ("filter", [JsonlReader(input_dir), MinhashDedupFilter(input_folder=d("remove_ids")),
+                    JsonlWriter(d("deduplicated"))], 1),
+    ]
+    seconds = {}
+    for name, pipeline, tasks in stages:
+        executor = LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=1, logging_dir=d("logs-" + name))
+        start = time.perf_counter()
+        executor.run()
+        seconds[name] = time.perf_counter() - start
+    kept = 0
+    for dirpath, _, names in os.walk(d("deduplicated")):
+        for name in names:
+            import gzip
+            with gzip.open(os.path.join(dirpath, name), "rb") as f:
+                kept += sum(1 for _ in f)
+    print(json.dumps({"seconds": sum(seconds.values()), "stages": seconds, "kept": kept}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", nargs="?")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--chain", action="store_true", help="time all four MinHash stages, not only signatures")
     parser.add_argument("--one-run", nargs=2, metavar=("INPUT", "OUT"))
+    parser.add_argument("--one-chain", nargs=2, metavar=("INPUT", "OUT"))
     args = parser.parse_args()
     in_venv()
     if args.one_run:
         one_run(*args.one_run)
+        return
+    if args.one_chain:
+        one_chain(*args.one_chain)
+        return
+    if args.chain:
+        input_dir, text_bytes, docs = prepare(args.corpus)
+        rounds = []
+        for r in range(args.rounds):
+            out = subprocess.run([sys.executable, os.path.abspath(__file__), "--one-chain", input_dir,
+                                  os.path.join(WORK, "chain")], check=True, capture_output=True, text=True,
+                                 env={**os.environ, "OMP_NUM_THREADS": "1"})
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            log(f"datatrove MinHash chain round {r + 1}: {result['seconds']:.1f} s "
+                f"({', '.join(f'{k} {v:.1f} s' for k, v in result['stages'].items())}), kept {result['kept']} of {docs}")
+            rounds.append(result)
+        median = statistics.median(x["seconds"] for x in rounds)
+        print(json.dumps({"tool": "datatrove 0.10.1 MinHash chain (signatures, 14 buckets, clusters, filter)",
+                          "docs": docs, "text_bytes": text_bytes, "rounds": rounds, "median_seconds": median,
+                          "mb_per_s": text_bytes / 1e6 / median}))
         return
     input_dir, text_bytes, docs = prepare(args.corpus)
     seconds = []

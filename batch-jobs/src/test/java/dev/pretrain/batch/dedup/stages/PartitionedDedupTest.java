@@ -11,7 +11,6 @@ import dev.pretrain.batch.shards.ShardTestStack.Doc;
 import dev.pretrain.db.documents.DocumentRepository.Decision;
 import dev.pretrain.db.storage.ObjectStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,60 +119,16 @@ class PartitionedDedupTest {
   static Outcome dedup(int partitions, List<String> keep) throws Exception {
     String runId = "run-" + (++run);
     DedupSettings s = new DedupSettings(partitions, keep, true, 0.8, 14, 8, 42L, true, Set.of());
-    Path scratch = Files.createDirectories(tmp.resolve(runId));
-    String prefix = "runs/" + runId + "/dedup/";
-    int n = shards.size();
-    int groups = s.groups(n);
-    List<HashStage.Result> hashed = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      hashed.add(HashStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "hash/", i, shards.get(i), s, x -> {}));
-    }
-    List<List<ObjectStore.Stored>> drops = new ArrayList<>();
-    for (int g = 0; g < groups; g++) {
-      drops.add(new ArrayList<>());
-    }
-    List<List<ObjectStore.Stored>> pairs = new ArrayList<>();
-    for (int q = 0; q < partitions; q++) {
-      int part = q;
-      ExactStage.Result e = ExactStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "exact/", q,
-          hashed.stream().map(h -> h.exactFiles().get(part)).toList(), n, groups, x -> {});
-      for (int g = 0; g < groups; g++) {
-        drops.get(g).add(e.dropFiles().get(g));
-      }
-      pairs.add(BucketStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "pairs/", q,
-          hashed.stream().map(h -> h.bandFiles().get(part)).toList(), partitions, x -> {}).pairFiles());
-    }
-    List<ObjectStore.Stored> edges = new ArrayList<>();
-    for (int r = 0; r < partitions; r++) {
-      int part = r;
-      edges.add(VerifyStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "edges/", r,
-          pairs.stream().map(p -> p.get(part)).toList(), shards, s, x -> {}).edgeFile());
-    }
-    ComponentsStage.Result c = ComponentsStage.run(stack.store, scratch, ShardTestStack.BUCKET, prefix + "fuzzy/",
-        edges, shards, s, x -> {});
-    for (int g = 0; g < groups; g++) {
-      drops.get(g).add(c.dropFiles().get(g));
-    }
-    long in = 0, kept = 0, dup = 0;
-    Map<String, Long> byKind = new TreeMap<>();
+    StageChain.Outcome o = new StageChain(stack.store, stack.runner, ShardTestStack.BUCKET, tmp).run(runId, shards, s);
     Map<Integer, List<String>> keptIds = new TreeMap<>();
-    for (int g = 0; g < groups; g++) {
-      int first = (int) (((long) g * n + groups - 1) / groups);
-      int end = (int) (((long) (g + 1) * n + groups - 1) / groups);
-      DedupJob.Result r = DedupJob.run(stack.runner, new DedupJob.Request(runId, ShardTestStack.BUCKET,
-          shards.subList(first, end), 1, new DedupJob.Filter(g, first, drops.get(g), null, Set.of())), x -> {});
-      in += r.documentsIn();
-      kept += r.kept();
-      dup += r.duplicates();
-      r.byKind().forEach((k, v) -> byKind.merge(k, v, Long::sum));
-      for (int i = 0; i < r.outputShards().size(); i++) {
-        keptIds.put(first + i, ids(new String(stack.get(r.outputShards().get(i)), StandardCharsets.UTF_8)));
-      }
+    for (Map.Entry<Integer, ObjectStore.Stored> e : o.keptShards().entrySet()) {
+      keptIds.put(e.getKey(), ids(new String(stack.get(e.getValue()), StandardCharsets.UTF_8)));
     }
     Map<String, Decision> decisions = stack.documents.decisions(runId, DedupJob.STEP).stream()
         .collect(Collectors.toMap(Decision::docId, x -> x));
-    assertEquals(in, kept + dup);
-    return new Outcome(new DedupJob.Result(in, kept, dup, 0, List.of(), byKind), decisions, keptIds);
+    assertEquals(o.documentsIn(), o.kept() + o.duplicates());
+    return new Outcome(new DedupJob.Result(o.documentsIn(), o.kept(), o.duplicates(), 0, List.of(), o.byKind()),
+        decisions, keptIds);
   }
 
   static Map<String, String> summary(Map<String, Decision> decisions) {
