@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,8 +24,13 @@ import java.util.stream.Stream;
  * threshold, found by LSH and checked), with the similarity of near pairs. One document per component
  * is kept: the one of the lowest (source, id) order.
  *
- * <p>Args: {@code --corpus DIR [--threshold T] [--weights FP,FN]}; the source of a document is the
- * folder its JSONL file is in (the corpus layout).
+ * <p>Args: {@code --corpus DIR [--threshold T] [--weights FP,FN] [--pair A,B]}; the source of a
+ * document is the folder its JSONL file is in (the corpus layout). {@code --pair A,B} also lists each
+ * document of source A with its counterpart in source B: the B document of its component most similar
+ * to it (exact copy or near copy), else, for a document with none, the most similar B document of all
+ * (exact Jaccard, every B document compared); then the median Jaccard of these counterparts. For two
+ * editions of one text cut the same way (the demo's kjv and bible-kjv-text: one document per book),
+ * that is one line per book.
  */
 public final class NearDuplicateSurvey {
 
@@ -31,6 +39,7 @@ public final class NearDuplicateSurvey {
     double threshold = 0.8;
     double fp = 0.1;
     double fn = 0.9;
+    String[] pairArg = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--corpus" -> corpus = Path.of(args[++i]);
@@ -39,6 +48,12 @@ public final class NearDuplicateSurvey {
           String[] w = args[++i].split(",");
           fp = Double.parseDouble(w[0]);
           fn = Double.parseDouble(w[1]);
+        }
+        case "--pair" -> {
+          pairArg = args[++i].split(",");
+          if (pairArg.length != 2) {
+            throw new IllegalArgumentException("--pair takes two source ids, A,B");
+          }
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -123,5 +138,85 @@ public final class NearDuplicateSurvey {
       System.out.printf(Locale.ROOT, "  %-38s %6d  %6d   %s%n", key, c[0], c[1],
           s == null ? "" : String.format(Locale.ROOT, "%.3f, %.3f .. %.3f", s[0] / c[1], s[1], s[2]));
     });
+    if (pairArg != null) {
+      printPair(pairArg[0], pairArg[1], threshold, sources, ids, texts, sets, clusters);
+    }
+  }
+
+  /** Each document of source {@code a} with its counterpart in source {@code b}; see the class comment. */
+  static void printPair(String a, String b, double threshold, List<String> sources, List<String> ids,
+      List<String> texts, int[][] sets, DuplicateClusters clusters) {
+    List<Integer> inA = new ArrayList<>();
+    List<Integer> inB = new ArrayList<>();
+    Map<Integer, List<Integer>> bByComponent = new HashMap<>();
+    for (int d = 0; d < ids.size(); d++) {
+      if (sources.get(d).equals(a)) {
+        inA.add(d);
+      } else if (sources.get(d).equals(b)) {
+        inB.add(d);
+        bByComponent.computeIfAbsent(clusters.find(d), k -> new ArrayList<>()).add(d);
+      }
+    }
+    inA.sort(Comparator.comparing(ids::get));
+    System.out.printf(Locale.ROOT, "%n%s (%,d documents) against %s (%,d documents), threshold %.2f:%n", a, inA.size(), b,
+        inB.size(), threshold);
+    System.out.println("  document of " + a + "  ->  counterpart in " + b + "  kind  Jaccard");
+    long exact = 0;
+    long near = 0;
+    long none = 0;
+    Set<Integer> counterparts = new HashSet<>();
+    double[] best = new double[inA.size()];
+    double[] nearJ = new double[inA.size()];
+    int nearCount = 0;
+    for (int i = 0; i < inA.size(); i++) {
+      int d = inA.get(i);
+      List<Integer> same = bByComponent.getOrDefault(clusters.find(d), List.of());
+      boolean linked = !same.isEmpty();
+      int bestDoc = -1;
+      double bestJ = -1;
+      for (int e : linked ? same : inB) {
+        double j = texts.get(d).equals(texts.get(e)) ? 2 : MinHasher.jaccard(sets[d], sets[e]); // an exact copy first
+        if (j > bestJ) {
+          bestJ = j;
+          bestDoc = e;
+        }
+      }
+      String kind;
+      if (bestDoc < 0) {
+        kind = "none";
+        none++;
+      } else if (linked && bestJ == 2) {
+        kind = "exact";
+        exact++;
+        bestJ = 1;
+      } else {
+        bestJ = Math.min(bestJ, 1);
+        kind = linked ? "near" : "none";
+        if (linked) {
+          near++;
+          nearJ[nearCount++] = bestJ;
+        } else {
+          none++;
+        }
+      }
+      if (bestDoc >= 0) {
+        counterparts.add(bestDoc);
+      }
+      best[i] = Math.max(bestJ, 0);
+      System.out.printf(Locale.ROOT, "  %s  ->  %s  %s  %.3f%n", ids.get(d), bestDoc < 0 ? "-" : ids.get(bestDoc), kind,
+          best[i]);
+    }
+    System.out.printf(Locale.ROOT, "%s: %,d exact, %,d near, %,d with none at or above %.2f; median Jaccard to the "
+        + "counterpart %.3f (near ones: %.3f); %,d of %,d %s documents are someone's counterpart%n", a, exact, near, none,
+        threshold, median(best, best.length), median(nearJ, nearCount), counterparts.size(), inB.size(), b);
+  }
+
+  static double median(double[] values, int n) {
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double[] v = Arrays.copyOf(values, n);
+    Arrays.sort(v);
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 }

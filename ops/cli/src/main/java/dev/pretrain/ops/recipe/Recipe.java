@@ -62,7 +62,7 @@ import java.util.regex.Pattern;
  * tokenize:
  *   encoding: r50k_base
  *   valFraction: 0.01
- *   heldOutSources: [debian:bible-kjv-text]
+ *   heldOutSources: [udhr]        # source ids (the corpus spec's): all their documents go to val
  * train:                          # optional; a preset and overrides of its fields
  *   preset: quick                 # default (500 steps) or quick (60 steps)
  *   steps: 30

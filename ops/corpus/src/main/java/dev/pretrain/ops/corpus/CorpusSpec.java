@@ -34,7 +34,9 @@ public record CorpusSpec(String name, String description, Long partBytes, List<S
     /** One document per HTML file, tags stripped; language from an attribute of the html element if set. */
     html,
     /** A SWORD zText module (*.bzz with its .bzs/.bzv): one document per book, OSIS markup stripped. */
-    @com.fasterxml.jackson.annotation.JsonProperty("sword-ztext") sword_ztext
+    @com.fasterxml.jackson.annotation.JsonProperty("sword-ztext") sword_ztext,
+    /** A Bible Retrieval System text file (bible.data): one document per book. */
+    @com.fasterxml.jackson.annotation.JsonProperty("brs-text") brs_text
   }
 
   /** What to do when a pinned version is not in the registry's index (after one index refresh). */
@@ -169,7 +171,7 @@ public record CorpusSpec(String name, String description, Long partBytes, List<S
         throw new CorpusException(sw + "include (path globs) is required");
       }
       if (s.format() == null) {
-        throw new CorpusException(sw + "format must be one of text, html, sword-ztext");
+        throw new CorpusException(sw + "format must be one of text, html, sword-ztext, brs-text");
       }
       if (s.jurisdiction() == null || s.jurisdiction().isBlank()) {
         throw new CorpusException(sw + "jurisdiction is required (the source's declared jurisdiction)");

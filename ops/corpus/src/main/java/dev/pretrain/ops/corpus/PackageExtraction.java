@@ -76,6 +76,8 @@ final class PackageExtraction {
           if (verifyMd5(path, e.data())) {
             if (s.format() == CorpusSpec.Format.sword_ztext) {
               swordFile(out, path, e.data());
+            } else if (s.format() == CorpusSpec.Format.brs_text) {
+              brsFile(out, path, e.data());
             } else {
               textFile(out, path, e.data());
             }
@@ -163,6 +165,14 @@ final class PackageExtraction {
     }
     used++;
     for (SwordZText.Book b : SwordZText.read(index[0], index[1], bzz)) {
+      emit(out, path, path + "#" + b.osisId(), b.text(), s.language());
+    }
+  }
+
+  void brsFile(JsonlParts out, String path, byte[] data) throws IOException {
+    List<BibleRetrievalText.Book> books = BibleRetrievalText.read(path, data);
+    used++;
+    for (BibleRetrievalText.Book b : books) {
       emit(out, path, path + "#" + b.osisId(), b.text(), s.language());
     }
   }

