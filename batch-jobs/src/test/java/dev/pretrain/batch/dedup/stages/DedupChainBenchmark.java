@@ -66,6 +66,12 @@ public final class DedupChainBenchmark {
           DedupJobConfig.class);
       long[] totals = new long[2]; // documents, text bytes
       List<ObjectStore.Stored> shards = upload(corpus, store, work, shardMb, totals);
+      // the filter records its outputs' lineage edges to the input shards, which must be recorded artifacts
+      var artifacts = new dev.pretrain.db.artifacts.ArtifactRepository(db.jdbc());
+      for (ObjectStore.Stored sh : shards) {
+        artifacts.record(new dev.pretrain.db.artifacts.ArtifactRepository.Artifact(sh.uri(), sh.sha256(), sh.sizeBytes(),
+            "documents", "bench-input", "ingest", store.endpoint(), store.region(), java.time.Instant.now()), List.of());
+      }
       System.out.printf(Locale.ROOT, "dedup chain: %,d documents, %.1f MB of text in %d shards from %s; %d partitions,"
           + " max heap %d MB, 1 thread%n", totals[0], totals[1] / 1e6, shards.size(), corpus, partitions,
           Runtime.getRuntime().maxMemory() >> 20);
