@@ -7,10 +7,12 @@ import dev.pretrain.activities.WorkDirs;
 import dev.pretrain.batch.dedup.DedupJob;
 import dev.pretrain.batch.dedup.stages.BucketStage;
 import dev.pretrain.batch.dedup.stages.ComponentsStage;
+import dev.pretrain.batch.dedup.stages.DedupIndex;
 import dev.pretrain.batch.dedup.stages.DedupSettings;
 import dev.pretrain.batch.dedup.stages.ExactStage;
 import dev.pretrain.batch.dedup.stages.HashStage;
 import dev.pretrain.batch.dedup.stages.VerifyStage;
+import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.dedup.DedupActivities;
@@ -22,9 +24,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
 
@@ -58,7 +63,8 @@ public class DedupActivitiesImpl implements DedupActivities {
   @Override
   public HashResult hashShard(HashRequest request) {
     return stage(request.runId(), "hash-" + request.shardIndex(), (scratch, progress) -> {
-      HashStage.Result r = HashStage.run(services.store(), scratch, request.bucket(), prefix(request.runId(), "hash"),
+      HashStage.Result r = HashStage.run(services.store(), scratch, request.bucket(),
+          prefix(request.runId(), request.forIndex() ? "index-hash" : "hash"),
           request.shardIndex(), ArtifactRefs.stored(request.shard()), settings(request.params(), request.heldOutSources()),
           progress);
       return new HashResult(r.documents(), r.signed(), r.bytesIn(), refs(r.exactFiles()), refs(r.bandFiles()),
@@ -71,8 +77,8 @@ public class DedupActivitiesImpl implements DedupActivities {
     return stage(request.runId(), "exact-" + request.partition(), (scratch, progress) -> {
       DedupSettings s = settings(request.params(), null);
       ExactStage.Result r = ExactStage.run(services.store(), scratch, request.bucket(),
-          prefix(request.runId(), "exact-drops"), request.partition(), stored(request.files()), request.shards(),
-          s.groups(request.shards()), progress);
+          prefix(request.runId(), "exact-drops"), request.partition(), stored(request.files()),
+          indexed(request.indexFiles(), request.shards()), request.shards(), s.groups(request.shards()), progress);
       return new StageResult(refs(r.dropFiles()), counts("entries", r.entries(), "dropped", r.dropped(),
           "bytes_read", r.bytesRead(), "bytes_written", r.bytesWritten()));
     });
@@ -82,8 +88,8 @@ public class DedupActivitiesImpl implements DedupActivities {
   public StageResult bucketPartition(StageRequest request) {
     return stage(request.runId(), "buckets-" + request.partition(), (scratch, progress) -> {
       BucketStage.Result r = BucketStage.run(services.store(), scratch, request.bucket(),
-          prefix(request.runId(), "pairs"), request.partition(), stored(request.files()), request.params().partitions(),
-          progress);
+          prefix(request.runId(), "pairs"), request.partition(), stored(request.files()),
+          indexed(request.indexFiles(), request.shards()), request.shards(), request.params().partitions(), progress);
       return new StageResult(refs(r.pairFiles()), counts("entries", r.entries(), "buckets", r.buckets(),
           "pairs", r.pairs(), "bytes_read", r.bytesRead(), "bytes_written", r.bytesWritten()));
     });
@@ -106,8 +112,10 @@ public class DedupActivitiesImpl implements DedupActivities {
     return stage(request.runId(), "components", (scratch, progress) -> {
       ComponentsStage.Result r = ComponentsStage.run(services.store(), scratch, request.bucket(),
           prefix(request.runId(), "fuzzy-drops"), stored(request.edgeFiles()), stored(request.inputShards()),
-          settings(request.params(), null), progress);
-      return new StageResult(refs(r.dropFiles()), counts("edges", r.edges(), "documents", r.documents(),
+          request.runShards(), settings(request.params(), null), progress);
+      List<ArtifactRef> files = new ArrayList<>(refs(r.dropFiles()));
+      files.add(ArtifactRefs.ref(r.redirects()));
+      return new StageResult(files, counts("edges", r.edges(), "documents", r.documents(),
           "components", r.components(), "dropped", r.dropped(), "measured_later", r.measuredLater(),
           "bytes_read", r.bytesRead(), "bytes_written", r.bytesWritten()));
     });
@@ -126,6 +134,7 @@ public class DedupActivitiesImpl implements DedupActivities {
     return ActivityFailures.translated(() -> {
       DedupParams p = request.params();
       DedupJob.Filter filter = new DedupJob.Filter(request.group(), request.firstShard(), stored(request.dropFiles()),
+          request.redirects() == null ? null : ArtifactRefs.stored(request.redirects()),
           request.index() == null ? null : Decontamination.check(services.store(), ArtifactRefs.stored(request.index()), p),
           Set.copyOf(request.heldOutSources() == null ? List.of() : request.heldOutSources()));
       DedupJob.Result r = DedupJob.run(services.batch(), new DedupJob.Request(request.runId(), request.bucket(),
@@ -133,6 +142,67 @@ public class DedupActivitiesImpl implements DedupActivities {
           documents -> ctx.heartbeat(new DedupProgress(documents)));
       return new FilterResult(r.documentsIn(), r.kept(), r.duplicates(), r.bytesIn(), refs(r.outputShards()), r.byKind());
     });
+  }
+
+  @Override
+  public IndexSnapshot indexSnapshot(IndexSnapshotRequest request) {
+    return ActivityFailures.translated(() -> {
+      Optional<DedupIndex> latest = DedupIndex.latest(services.store(), request.bucket(), request.name());
+      if (latest.isEmpty()) {
+        List<List<IndexPart>> none = new ArrayList<>();
+        for (int q = 0; q < request.params().partitions(); q++) {
+          none.add(List.of());
+        }
+        return new IndexSnapshot(request.name(), 0, List.of(), List.of(), none, none);
+      }
+      DedupIndex index = latest.get();
+      index.requireCompatible(settings(request.params(), null));
+      List<List<IndexPart>> exact = new ArrayList<>();
+      List<List<IndexPart>> bands = new ArrayList<>();
+      for (int q = 0; q < index.partitions(); q++) {
+        exact.add(parts(index.exact().get(q)));
+        bands.add(parts(index.bandFiles().get(q)));
+      }
+      return new IndexSnapshot(index.name(), index.version(), index.runs(),
+          refs(index.shardObjects()), exact, bands);
+    });
+  }
+
+  @Override
+  public StageResult updateIndex(UpdateIndexRequest request) {
+    return stage(request.runId(), "update-index", (scratch, progress) -> {
+      DedupSettings s = settings(request.params(), null);
+      DedupIndex previous = request.previousVersion() == 0 ? null
+          : DedupIndex.read(services.store(), request.bucket(), request.name(), request.previousVersion());
+      List<List<ObjectStore.Stored>> exact = request.exactByPartition().stream().map(DedupActivitiesImpl::stored).toList();
+      List<List<ObjectStore.Stored>> bands = request.bandsByPartition().stream().map(DedupActivitiesImpl::stored).toList();
+      DedupIndex next = DedupIndex.next(previous, request.name(), s, request.runId(), stored(request.keptShards()),
+          exact, bands);
+      ObjectStore.Stored manifest = next.publish(services.store(), request.bucket(), scratch);
+      // lineage: the version derives from the kept shards it adds and the version before it
+      List<String> inputs = new ArrayList<>(request.keptShards().stream().map(ArtifactRef::uri).toList());
+      if (previous != null) {
+        inputs.add("s3://" + request.bucket() + "/" + DedupIndex.manifestKey(request.name(), previous.version()));
+      }
+      new ArtifactRepository(services.database().jdbc()).record(new ArtifactRepository.Artifact(manifest.uri(),
+          manifest.sha256(), manifest.sizeBytes(), "dedup-index", request.runId(), DedupJob.STEP,
+          services.store().endpoint(), services.store().region(), Instant.now()), inputs);
+      return new StageResult(List.of(ArtifactRefs.ref(manifest)), counts("version", (long) next.version(),
+          "runs", (long) next.runs().size(), "shards", (long) next.shards().size()));
+    });
+  }
+
+  private static List<IndexPart> parts(List<DedupIndex.Part> parts) {
+    return parts.stream().map(p -> new IndexPart(ArtifactRefs.ref(p.file().stored()), p.shardOffset())).toList();
+  }
+
+  /** Index files as a run with {@code runShards} shards reads them (shard numbers past its own). */
+  private static List<DedupIndex.Indexed> indexed(List<IndexPart> parts, int runShards) {
+    if (parts == null) {
+      return List.of();
+    }
+    return parts.stream().map(p -> new DedupIndex.Indexed(ArtifactRefs.stored(p.file()), runShards + p.shardOffset()))
+        .toList();
   }
 
   /** The batch-side settings of a run's dedup parameters. */

@@ -126,7 +126,7 @@ class DedupActivitiesImplTest {
 
     List<DedupActivities.HashResult> hashed = new java.util.ArrayList<>();
     for (int i = 0; i < refs.size(); i++) {
-      hashed.add(activities.hashShard(new DedupActivities.HashRequest(run, b, i, refs.get(i), p, heldOut)));
+      hashed.add(activities.hashShard(new DedupActivities.HashRequest(run, b, i, refs.get(i), p, heldOut, false)));
     }
     assertTrue(hashed.get(0).heldOut() != null && hashed.get(1).heldOut() == null);
     List<List<ArtifactRef>> drops = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>());
@@ -134,12 +134,12 @@ class DedupActivitiesImplTest {
     for (int q = 0; q < 2; q++) {
       int part = q;
       DedupActivities.StageResult e = activities.exactPartition(new DedupActivities.StageRequest(run, b, q,
-          hashed.stream().map(h -> h.exactFiles().get(part)).toList(), 2, p));
+          hashed.stream().map(h -> h.exactFiles().get(part)).toList(), 2, p, List.of()));
       for (int g = 0; g < 2; g++) {
         drops.get(g).add(e.files().get(g));
       }
       buckets.add(activities.bucketPartition(new DedupActivities.StageRequest(run, b, q,
-          hashed.stream().map(h -> h.bandFiles().get(part)).toList(), 2, p)));
+          hashed.stream().map(h -> h.bandFiles().get(part)).toList(), 2, p, List.of())));
     }
     List<ArtifactRef> edges = new java.util.ArrayList<>();
     for (int r = 0; r < 2; r++) {
@@ -148,7 +148,7 @@ class DedupActivitiesImplTest {
           buckets.stream().map(x -> x.files().get(part)).toList(), refs, p)).files());
     }
     DedupActivities.StageResult components = activities.components(
-        new DedupActivities.ComponentsRequest(run, b, edges, refs, p));
+        new DedupActivities.ComponentsRequest(run, b, edges, refs, 2, p));
     assertEquals(1L, components.counts().get("dropped"), "t4 (case and spacing) is a near copy of t1");
     DedupActivities.StageResult index = activities.decontaminationIndex(
         new DedupActivities.IndexRequest(run, b, List.of(hashed.get(0).heldOut()), p));
@@ -158,7 +158,7 @@ class DedupActivitiesImplTest {
     for (int g = 0; g < 2; g++) {
       drops.get(g).add(components.files().get(g));
       DedupActivities.FilterResult f = activities.filterGroup(new DedupActivities.FilterRequest(run, b, g, g,
-          refs.subList(g, g + 1), drops.get(g), index.files().get(0), heldOut, p));
+          refs.subList(g, g + 1), drops.get(g), components.files().get(2), index.files().get(0), heldOut, p));
       in += f.documentsIn();
       kept += f.kept();
       f.byKind().forEach((k, v) -> byKind.merge(k, v, Long::sum));

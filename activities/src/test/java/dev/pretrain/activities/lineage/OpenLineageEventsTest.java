@@ -414,6 +414,16 @@ class OpenLineageEventsTest {
     public FilterResult filterGroup(FilterRequest request) {
       throw new UnsupportedOperationException();
     }
+
+    @Override
+    public IndexSnapshot indexSnapshot(IndexSnapshotRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StageResult updateIndex(UpdateIndexRequest request) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   static final class FakeIngest implements IngestActivities {

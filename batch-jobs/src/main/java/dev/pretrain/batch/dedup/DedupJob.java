@@ -50,9 +50,10 @@ public final class DedupJob {
    * contamination} is set) training documents that overlap a held-out evaluation document.
    *
    * @param group         the filter group (its tally rows are part {@code group} of the step's tally)
+   * @param redirects     the components stage's redirects (near-duplicates that had exact copies), or null
    * @param heldOutSources sources whose documents are evaluation data (never checked for contamination)
    */
-  public record Filter(int group, int firstShard, List<ObjectStore.Stored> dropFiles,
+  public record Filter(int group, int firstShard, List<ObjectStore.Stored> dropFiles, ObjectStore.Stored redirects,
       DropListProcessor.ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
     public Filter {
       dropFiles = dropFiles == null ? List.of() : List.copyOf(dropFiles);

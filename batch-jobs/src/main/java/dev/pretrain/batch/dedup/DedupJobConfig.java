@@ -87,8 +87,8 @@ public class DedupJobConfig {
     if (filter == null) {
       return new ExactDuplicateProcessor();
     }
-    return new DropListProcessor(store, filter.dropFiles(), filter.firstShard(), filter.contamination(),
-        filter.heldOutSources());
+    return new DropListProcessor(store, filter.dropFiles(), filter.redirects(), filter.firstShard(),
+        filter.contamination(), filter.heldOutSources());
   }
 
   @Bean

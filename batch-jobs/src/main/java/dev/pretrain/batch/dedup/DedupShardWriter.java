@@ -96,7 +96,7 @@ public class DedupShardWriter implements ItemStreamWriter<DedupVerdict> {
   static Decision decision(DedupVerdict v) {
     String twin = v.keptTwinId();
     String reason = switch (v.kind()) {
-      case DedupVerdict.EXACT -> "same normalized text as " + twin;
+      case DedupVerdict.EXACT -> "same normalized text as " + twin + (v.note() == null ? "" : "; " + v.note());
       case DedupVerdict.FUZZY -> String.format(java.util.Locale.ROOT, "near-duplicate of %s (Jaccard %s)", twin,
           v.exact() == null ? String.format(java.util.Locale.ROOT, "%.3f estimated", v.estimated())
               : String.format(java.util.Locale.ROOT, "%.3f exact, %.3f estimated", v.exact(), v.estimated()))

@@ -27,6 +27,7 @@ public class DropListProcessor implements ItemProcessor<ShardDocument, DedupVerd
 
   private final int firstShard;
   private final Map<Long, Entries.Drop> drops = new HashMap<>();
+  private final Map<String, Entries.Drop> redirects = new HashMap<>();
   private final ContaminationCheck contamination;
   private final java.util.Set<String> heldOutSources;
 
@@ -36,6 +37,18 @@ public class DropListProcessor implements ItemProcessor<ShardDocument, DedupVerd
    */
   public DropListProcessor(ObjectStore store, List<ObjectStore.Stored> dropFiles, int firstShard,
       ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
+    this(store, dropFiles, null, firstShard, contamination, heldOutSources);
+  }
+
+  /**
+   * @param redirects the near-duplicates dropped that had exact copies (by id): an exact copy of one
+   *                  is recorded against the document kept for it, at the same similarity (same text)
+   */
+  public DropListProcessor(ObjectStore store, List<ObjectStore.Stored> dropFiles, ObjectStore.Stored redirects,
+      int firstShard, ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
+    if (redirects != null) {
+      EntryFiles.forEach(store, redirects, Entries.REDIRECT_KIND, Entries.DROP, d -> this.redirects.put(d.doc().id(), d));
+    }
     this.firstShard = firstShard;
     this.contamination = contamination;
     this.heldOutSources = heldOutSources == null ? java.util.Set.of() : heldOutSources;
@@ -58,6 +71,13 @@ public class DropListProcessor implements ItemProcessor<ShardDocument, DedupVerd
       if (!d.doc().id().equals(doc.id())) {
         throw new IllegalStateException("drop list names " + d.doc().id() + " at input shard "
             + (firstShard + doc.shardIndex()) + " line " + doc.line() + ", which holds " + doc.id());
+      }
+      Entries.Drop via = d.kind() == Entries.Kind.EXACT ? redirects.get(d.keptId()) : null;
+      if (via != null) {
+        // its exact twin was itself dropped as a near-duplicate: the same text, so the same similarity
+        return new DedupVerdict(doc, via.keptId(), Entries.Kind.FUZZY.label, via.estimated(),
+            Double.isNaN(via.exact()) ? null : via.exact(), null, "same normalized text as " + d.keptId()
+            + ", itself a near-duplicate" + (via.note() == null ? "" : " (" + via.note() + ")"));
       }
       return new DedupVerdict(doc, d.keptId(), d.kind().label,
           d.kind() == Entries.Kind.EXACT ? null : d.estimated(), Double.isNaN(d.exact()) ? null : d.exact(), null,

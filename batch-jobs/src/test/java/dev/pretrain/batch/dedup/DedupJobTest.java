@@ -84,10 +84,10 @@ class DedupJobTest {
     assertEquals(0, stack.get(r.outputShards().get(2)).length);
 
     assertEquals(List.of(
-            new Decision("a-copy", "duplicate", "same normalized text as a", "a"),
-            new Decision("a-copy-2", "duplicate", "same normalized text as a", "a"),
-            new Decision("b-copy", "duplicate", "same normalized text as b", "b"),
-            new Decision("c-copy", "duplicate", "same normalized text as c", "c")),
+            new Decision("a-copy", "duplicate", "same normalized text as a", "a", "exact", null, 1.0, null),
+            new Decision("a-copy-2", "duplicate", "same normalized text as a", "a", "exact", null, 1.0, null),
+            new Decision("b-copy", "duplicate", "same normalized text as b", "b", "exact", null, 1.0, null),
+            new Decision("c-copy", "duplicate", "same normalized text as c", "c", "exact", null, 1.0, null)),
         stack.documents.decisions(runId, "dedup"));
 
     for (int i = 0; i < 3; i++) {

@@ -41,8 +41,9 @@ public interface DedupActivities {
   @ActivityMethod
   HashResult hashShard(HashRequest request);
 
+  /** @param forIndex hashing a kept shard for the dedup index (its files go apart from the run's own) */
   record HashRequest(String runId, String bucket, int shardIndex, ArtifactRef shard, DedupParams params,
-      List<String> heldOutSources) {}
+      List<String> heldOutSources, boolean forIndex) {}
 
   /** Entry files by partition; {@code heldOut}: the shard's held-out documents (null if none). */
   record HashResult(long documents, long signed, long bytesIn, List<ArtifactRef> exactFiles,
@@ -56,7 +57,29 @@ public interface DedupActivities {
 
   /** One partition's entry files (one per input shard or per upstream partition). */
   record StageRequest(String runId, String bucket, int partition, List<ArtifactRef> files, int shards,
-      DedupParams params) {}
+      DedupParams params, List<IndexPart> indexFiles) {}
+
+  /** An entry file of the dedup index and where its shard numbers start (past the run's own shards). */
+  record IndexPart(ArtifactRef file, int shardOffset) {}
+
+  /**
+   * The newest version of a dedup index (version 0: none yet): the shards its documents live in and
+   * its entry files by partition, as this run reads them.
+   */
+  @ActivityMethod
+  IndexSnapshot indexSnapshot(IndexSnapshotRequest request);
+
+  record IndexSnapshotRequest(String runId, String bucket, String name, int runShards, DedupParams params) {}
+
+  record IndexSnapshot(String name, int version, List<String> runs, List<ArtifactRef> shards,
+      List<List<IndexPart>> exact, List<List<IndexPart>> bands) {}
+
+  /** Writes the index's next version: the snapshot's files plus those of what this run kept. */
+  @ActivityMethod
+  StageResult updateIndex(UpdateIndexRequest request);
+
+  record UpdateIndexRequest(String runId, String bucket, String name, int previousVersion, List<ArtifactRef> keptShards,
+      List<List<ArtifactRef>> exactByPartition, List<List<ArtifactRef>> bandsByPartition, DedupParams params) {}
 
   /** A stage's output files (by group or partition) and its counts. */
   record StageResult(List<ArtifactRef> files, Map<String, Long> counts) {}
@@ -67,11 +90,13 @@ public interface DedupActivities {
   record VerifyRequest(String runId, String bucket, int partition, List<ArtifactRef> pairFiles,
       List<ArtifactRef> inputShards, DedupParams params) {}
 
+  /** Files: the drop files by filter group, then the redirects file (near-duplicates that had exact copies). */
   @ActivityMethod
   StageResult components(ComponentsRequest request);
 
+  /** {@code inputShards}: the run's {@code runShards} shards, then those of the dedup index, if any. */
   record ComponentsRequest(String runId, String bucket, List<ArtifactRef> edgeFiles, List<ArtifactRef> inputShards,
-      DedupParams params) {}
+      int runShards, DedupParams params) {}
 
   /** The n-gram index of the held-out documents, or a result without files when there are none. */
   @ActivityMethod
@@ -85,10 +110,12 @@ public interface DedupActivities {
   /**
    * @param firstShard the run's index of {@code shards.get(0)}
    * @param dropFiles  this group's drop files from the exact and components stages
+   * @param redirects  the components stage's redirects file, or null
    * @param index      the decontamination index, or null
    */
   record FilterRequest(String runId, String bucket, int group, int firstShard, List<ArtifactRef> shards,
-      List<ArtifactRef> dropFiles, ArtifactRef index, List<String> heldOutSources, DedupParams params) {}
+      List<ArtifactRef> dropFiles, ArtifactRef redirects, ArtifactRef index, List<String> heldOutSources,
+      DedupParams params) {}
 
   /** {@code documentsIn = kept + duplicates}; {@code byKind}: duplicates by exact, fuzzy, contaminated. */
   record FilterResult(long documentsIn, long kept, long duplicates, long bytesIn, List<ArtifactRef> keptShards,

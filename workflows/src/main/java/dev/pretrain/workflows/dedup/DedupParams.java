@@ -19,9 +19,11 @@ import java.util.List;
  * @param check               check every candidate pair with exact Jaccard (removes LSH false positives)
  * @param decontaminationNgram n of the n-gram overlap test against held-out evaluation sources (0: off)
  * @param decontaminationMinOverlap shared n-grams at which a training document is contaminated
+ * @param index               name of a persistent dedup index (recurring runs): documents earlier runs
+ *                            kept are dropped as copies, and what this run keeps is added; null: none
  */
 public record DedupParams(int partitions, List<String> keep, boolean fuzzy, double threshold, int bands, int rows,
-    long seed, boolean check, int decontaminationNgram, int decontaminationMinOverlap) {
+    long seed, boolean check, int decontaminationNgram, int decontaminationMinOverlap, String index) {
 
   public static final double DEFAULT_THRESHOLD = 0.8;
   public static final long DEFAULT_SEED = 0x5EED_0F_D0C5L;
@@ -31,16 +33,21 @@ public record DedupParams(int partitions, List<String> keep, boolean fuzzy, doub
   }
 
   public static DedupParams defaults() {
-    return new DedupParams(4, List.of(), true, DEFAULT_THRESHOLD, 14, 8, DEFAULT_SEED, true, 13, 2);
+    return new DedupParams(4, List.of(), true, DEFAULT_THRESHOLD, 14, 8, DEFAULT_SEED, true, 13, 2, null);
   }
 
   public DedupParams withKeep(List<String> sources) {
     return new DedupParams(partitions, sources, fuzzy, threshold, bands, rows, seed, check, decontaminationNgram,
-        decontaminationMinOverlap);
+        decontaminationMinOverlap, index);
   }
 
   public DedupParams withPartitions(int p) {
     return new DedupParams(p, keep, fuzzy, threshold, bands, rows, seed, check, decontaminationNgram,
-        decontaminationMinOverlap);
+        decontaminationMinOverlap, index);
+  }
+
+  public DedupParams withIndex(String name) {
+    return new DedupParams(partitions, keep, fuzzy, threshold, bands, rows, seed, check, decontaminationNgram,
+        decontaminationMinOverlap, name);
   }
 }

@@ -418,10 +418,18 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     // 1. per input shard: digests and band buckets, routed into P partitions
     List<Integer> shardIndexes = range(shards);
     List<DedupActivities.HashResult> hashed = fanOut(shardIndexes, i -> dedup.hashShard(
-        new DedupActivities.HashRequest(runId, request.bucket(), i, documents.get(i), p, heldOut)));
+        new DedupActivities.HashRequest(runId, request.bucket(), i, documents.get(i), p, heldOut, false)));
+    // a recurring run's index: what earlier runs kept ranks first, and is never dropped
+    DedupActivities.IndexSnapshot index = p.index() == null ? null : dedup.indexSnapshot(
+        new DedupActivities.IndexSnapshotRequest(runId, request.bucket(), p.index(), shards, p));
+    List<ArtifactRef> textShards = new ArrayList<>(documents);
+    if (index != null) {
+      textShards.addAll(index.shards());
+    }
     // 2. exact copies per partition; 3-5. near-duplicates: buckets -> pairs -> checked edges -> components
     List<DedupActivities.StageResult> exact = fanOut(range(partitions), q -> dedup.exactPartition(
-        new DedupActivities.StageRequest(runId, request.bucket(), q, column(hashed, q, true), shards, p)));
+        new DedupActivities.StageRequest(runId, request.bucket(), q, column(hashed, q, true), shards, p,
+            index == null ? List.of() : index.exact().get(q))));
     Map<String, Long> counts = new LinkedHashMap<>();
     List<List<ArtifactRef>> dropsByGroup = new ArrayList<>();
     for (int g = 0; g < groups; g++) {
@@ -431,16 +439,18 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       addByGroup(dropsByGroup, r.files());
     }
     long candidatePairs = 0, falsePositives = 0;
+    ArtifactRef redirects = null;
     if (p.fuzzy()) {
       List<DedupActivities.StageResult> buckets = fanOut(range(partitions), q -> dedup.bucketPartition(
-          new DedupActivities.StageRequest(runId, request.bucket(), q, column(hashed, q, false), shards, p)));
+          new DedupActivities.StageRequest(runId, request.bucket(), q, column(hashed, q, false), shards, p,
+              index == null ? List.of() : index.bands().get(q))));
       List<DedupActivities.StageResult> verified = fanOut(range(partitions), r -> {
         List<ArtifactRef> pairFiles = new ArrayList<>();
         for (DedupActivities.StageResult b : buckets) {
           pairFiles.add(b.files().get(r));
         }
         return dedup.verifyPartition(
-            new DedupActivities.VerifyRequest(runId, request.bucket(), r, pairFiles, documents, p));
+            new DedupActivities.VerifyRequest(runId, request.bucket(), r, pairFiles, textShards, p));
       });
       List<ArtifactRef> edges = new ArrayList<>();
       for (DedupActivities.StageResult v : verified) {
@@ -451,11 +461,12 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       partitionsTotal = 1;
       partitionsDone = 0;
       DedupActivities.StageResult components = dedup.components(
-          new DedupActivities.ComponentsRequest(runId, request.bucket(), edges, documents, p));
+          new DedupActivities.ComponentsRequest(runId, request.bucket(), edges, textShards, shards, p));
       partitionsDone = 1;
-      addByGroup(dropsByGroup, components.files());
+      addByGroup(dropsByGroup, components.files().subList(0, groups));
+      redirects = components.files().get(groups);
     }
-    ArtifactRef index = null;
+    ArtifactRef decontamination = null;
     List<ArtifactRef> heldOutFiles = new ArrayList<>();
     for (DedupActivities.HashResult h : hashed) {
       if (h.heldOut() != null) {
@@ -465,15 +476,16 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     if (p.decontaminationNgram() > 0 && !heldOutFiles.isEmpty()) {
       DedupActivities.StageResult built = dedup.decontaminationIndex(
           new DedupActivities.IndexRequest(runId, request.bucket(), heldOutFiles, p));
-      index = built.files().isEmpty() ? null : built.files().get(0);
+      decontamination = built.files().isEmpty() ? null : built.files().get(0);
     }
     // 6. per group of input shards: write what is kept, record every drop
-    final ArtifactRef decontaminationIndex = index;
+    final ArtifactRef decontaminationIndex = decontamination;
+    final ArtifactRef redirected = redirects;
     List<DedupActivities.FilterResult> filtered = fanOut(range(groups), g -> {
       int first = firstShardOf(g, shards, groups);
       int end = firstShardOf(g + 1, shards, groups);
       return dedup.filterGroup(new DedupActivities.FilterRequest(runId, request.bucket(), g, first,
-          documents.subList(first, end), dropsByGroup.get(g), decontaminationIndex, heldOut, p));
+          documents.subList(first, end), dropsByGroup.get(g), redirected, decontaminationIndex, heldOut, p));
     });
     long in = 0, kept = 0, duplicates = 0, bytes = 0;
     Map<String, Long> byKind = new java.util.TreeMap<>();
@@ -486,6 +498,23 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       outputs.addAll(r.keptShards());
       r.byKind().forEach((k, n) -> byKind.merge(k, n, Long::sum));
     }
+    Map<String, Double> figures = new LinkedHashMap<>();
+    if (index != null) {
+      // what this run kept joins the index: its kept shards hashed again (their own offsets), then a new version
+      List<DedupActivities.HashResult> keptHashed = fanOut(range(outputs.size()), i -> dedup.hashShard(
+          new DedupActivities.HashRequest(runId, request.bucket(), i, outputs.get(i), p, List.of(), true)));
+      List<List<ArtifactRef>> exactByPartition = new ArrayList<>();
+      List<List<ArtifactRef>> bandsByPartition = new ArrayList<>();
+      for (int q = 0; q < partitions; q++) {
+        exactByPartition.add(column(keptHashed, q, true));
+        bandsByPartition.add(p.fuzzy() ? column(keptHashed, q, false) : List.of());
+      }
+      DedupActivities.StageResult updated = dedup.updateIndex(new DedupActivities.UpdateIndexRequest(runId,
+          request.bucket(), p.index(), index.version(), outputs, exactByPartition, bandsByPartition, p));
+      figures.put("index_version_read", (double) index.version());
+      figures.put("index_version_written", (double) updated.counts().getOrDefault("version", 0L));
+      counts.put("index_runs_before", (long) index.runs().size());
+    }
     counts.put("documents_in", in);
     counts.put("kept", kept);
     counts.put("duplicates", duplicates);
@@ -495,7 +524,6 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     counts.put("candidate_pairs", candidatePairs);
     counts.put("lsh_false_positives", falsePositives);
     counts.put("partitions", (long) partitions);
-    Map<String, Double> figures = new LinkedHashMap<>();
     if (p.fuzzy()) {
       figures.put("threshold", p.threshold());
       figures.put("bands", (double) p.bands());

@@ -140,14 +140,31 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   public StageResult components(ComponentsRequest request) {
     dedupCalls.incrementAndGet();
     called("dedup", request.bucket());
+    // drop files by group, then the redirects file
     return new StageResult(files(request.bucket(), "fuzzy-drops", Math.min(request.params().partitions(),
-        request.inputShards().size())), java.util.Map.of());
+        request.runShards()) + 1), java.util.Map.of());
   }
 
   @Override
   public StageResult decontaminationIndex(IndexRequest request) {
     stage("decontaminationIndex", request.bucket());
     return new StageResult(files(request.bucket(), "index", 1), java.util.Map.of());
+  }
+
+  @Override
+  public IndexSnapshot indexSnapshot(IndexSnapshotRequest request) {
+    stage("indexSnapshot", request.bucket());
+    List<List<IndexPart>> none = new ArrayList<>();
+    for (int q = 0; q < request.params().partitions(); q++) {
+      none.add(List.of());
+    }
+    return new IndexSnapshot(request.name(), 0, List.of(), List.of(), none, none);
+  }
+
+  @Override
+  public StageResult updateIndex(UpdateIndexRequest request) {
+    stage("updateIndex", request.bucket());
+    return new StageResult(files(request.bucket(), "index-manifest", 1), java.util.Map.of("version", 1L));
   }
 
   @Override

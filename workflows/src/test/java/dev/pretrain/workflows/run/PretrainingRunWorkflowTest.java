@@ -56,6 +56,20 @@ class PretrainingRunWorkflowTest {
   }
 
   @Test
+  void aRunWithADedupIndexReadsItAndAddsWhatItKept() {
+    RunSummary summary = stub("indexed").run(request("indexed").withUntil(StepNames.DEDUP)
+        .withDedup(dev.pretrain.workflows.dedup.DedupParams.defaults().withIndex("nightly")));
+
+    assertEquals("completed", summary.status());
+    List<String> calls = steps.dedupStageCalls.stream().map(c -> c.split(" ")[0]).toList();
+    assertEquals(1, calls.stream().filter("indexSnapshot"::equals).count());
+    // the kept shards are hashed again for the index (2 more hash activities), then one new version
+    assertEquals(4, calls.stream().filter("hashShard"::equals).count());
+    assertEquals("updateIndex", calls.get(calls.size() - 1));
+    assertEquals(1.0, summary.steps().get(1).figures().get("index_version_written"));
+  }
+
+  @Test
   void aDataOnlyRunStopsAfterItsUntilStep() {
     RunSummary summary = stub("until").run(request("until").withUntil(StepNames.TOKENIZE));
 

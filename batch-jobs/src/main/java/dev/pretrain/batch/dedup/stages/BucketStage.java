@@ -4,9 +4,7 @@ import dev.pretrain.db.storage.ObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
@@ -29,11 +27,28 @@ public final class BucketStage {
 
   public static Result run(ObjectStore store, Path scratch, String bucket, String keyPrefix, int partition,
       List<ObjectStore.Stored> files, int partitions, LongConsumer progress) {
+    return run(store, scratch, bucket, keyPrefix, partition, files, List.of(), Integer.MAX_VALUE, partitions, progress);
+  }
+
+  /**
+   * @param index     the partition's band files of a dedup index (documents of earlier runs)
+   * @param runShards the run's input shards: a document past them is an indexed one, and pairs of two
+   *                  indexed documents are not made (both stay whatever they are)
+   */
+  public static Result run(ObjectStore store, Path scratch, String bucket, String keyPrefix, int partition,
+      List<ObjectStore.Stored> files, List<DedupIndex.Indexed> index, int runShards, int partitions,
+      LongConsumer progress) {
     List<Entries.Band> entries = new ArrayList<>();
     long read = 0;
     for (ObjectStore.Stored f : files) {
       EntryFiles.forEach(store, f, Entries.BAND_KIND, Entries.BAND, entries::add);
       read += f.sizeBytes();
+      progress.accept(entries.size());
+    }
+    for (DedupIndex.Indexed f : index) {
+      EntryFiles.forEach(store, f.file(), Entries.BAND_KIND, Entries.BAND,
+          e -> entries.add(new Entries.Band(e.bucket(), e.digest(), f.remap(e.doc()))));
+      read += f.file().sizeBytes();
       progress.accept(entries.size());
     }
     entries.sort(ORDER);
@@ -45,15 +60,21 @@ public final class BucketStage {
     long buckets = 0;
     long pairs = 0;
     List<DocRef> members = new ArrayList<>();
-    Set<Long> digests = new HashSet<>();
+    List<Boolean> copies = new ArrayList<>();
+    java.util.Map<Long, Integer> digests = new java.util.HashMap<>();
     for (int i = 0; i < entries.size(); ) {
       long key = entries.get(i).bucket();
       members.clear();
+      copies.clear();
       digests.clear();
       int j = i;
       for (; j < entries.size() && entries.get(j).bucket() == key; j++) {
-        if (digests.add(entries.get(j).digest())) {
+        Integer at = digests.putIfAbsent(entries.get(j).digest(), members.size());
+        if (at == null) {
           members.add(entries.get(j).doc());
+          copies.add(false);
+        } else {
+          copies.set(at, true);
         }
       }
       i = j;
@@ -66,8 +87,11 @@ public final class BucketStage {
         for (int y = x + 1; y < members.size(); y++) {
           DocRef a = members.get(x);
           DocRef b = members.get(y);
+          if (a.shard() >= runShards && b.shard() >= runShards) {
+            continue;
+          }
           out.get(DedupSettings.partitionOf(a.key() * 0x9E3779B97F4A7C15L + b.key(), partitions))
-              .add(new Entries.Pair(a, b));
+              .add(new Entries.Pair(a, b, copies.get(x), copies.get(y)));
           pairs++;
         }
       }

@@ -19,11 +19,15 @@ public final class Entries {
   /** One LSH band bucket a document falls into; {@code digest} (the SHA-256's first long) folds copies. */
   public record Band(long bucket, long digest, DocRef doc) {}
 
-  /** A candidate pair; {@code first} precedes {@code second} in the keep order. */
-  public record Pair(DocRef first, DocRef second) {}
+  /**
+   * A candidate pair; {@code first} precedes {@code second} in the keep order. {@code firstCopies}:
+   * the first stands for exact copies of itself (folded in its bucket), likewise {@code secondCopies}.
+   */
+  public record Pair(DocRef first, DocRef second, boolean firstCopies, boolean secondCopies) {}
 
   /** A candidate pair that reached the threshold; {@code exact} is NaN when not checked. */
-  public record Edge(DocRef first, DocRef second, double estimated, double exact) {
+  public record Edge(DocRef first, DocRef second, double estimated, double exact, boolean firstCopies,
+      boolean secondCopies) {
     double similarity() {
       return Double.isNaN(exact) ? estimated : exact;
     }
@@ -81,11 +85,15 @@ public final class Entries {
     public void write(DataOutputStream out, Pair e) throws IOException {
       e.first.write(out);
       e.second.write(out);
+      out.writeByte((e.firstCopies ? 1 : 0) | (e.secondCopies ? 2 : 0));
     }
 
     @Override
     public Pair read(DataInputStream in) throws IOException {
-      return new Pair(DocRef.read(in), DocRef.read(in));
+      DocRef a = DocRef.read(in);
+      DocRef b = DocRef.read(in);
+      int copies = in.readByte();
+      return new Pair(a, b, (copies & 1) != 0, (copies & 2) != 0);
     }
   };
 
@@ -96,11 +104,17 @@ public final class Entries {
       e.second.write(out);
       out.writeDouble(e.estimated);
       out.writeDouble(e.exact);
+      out.writeByte((e.firstCopies ? 1 : 0) | (e.secondCopies ? 2 : 0));
     }
 
     @Override
     public Edge read(DataInputStream in) throws IOException {
-      return new Edge(DocRef.read(in), DocRef.read(in), in.readDouble(), in.readDouble());
+      DocRef a = DocRef.read(in);
+      DocRef b = DocRef.read(in);
+      double est = in.readDouble();
+      double exact = in.readDouble();
+      int copies = in.readByte();
+      return new Edge(a, b, est, exact, (copies & 1) != 0, (copies & 2) != 0);
     }
   };
 
@@ -135,4 +149,6 @@ public final class Entries {
   static final String PAIR_KIND = "candidate-pairs";
   static final String EDGE_KIND = "similar-pairs";
   public static final String DROP_KIND = "drops";
+  /** Near-duplicates dropped that had exact copies: their copies' drops are redirected to the kept one. */
+  public static final String REDIRECT_KIND = "redirects";
 }

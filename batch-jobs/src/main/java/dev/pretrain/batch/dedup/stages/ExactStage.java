@@ -21,11 +21,23 @@ public final class ExactStage {
       .thenComparingLong(Entries.Exact::b).thenComparingLong(Entries.Exact::c).thenComparingLong(Entries.Exact::d)
       .thenComparing(Entries.Exact::doc, DocRef.KEEP_ORDER);
 
+  /** The note of a drop whose kept twin is a document of an earlier run, from the dedup index. */
+  public static final String SEEN_BEFORE = "kept by an earlier run (dedup index)";
+
   private ExactStage() {}
 
   /** @param shards the run's number of input shards (drops are grouped by their shard's filter group) */
   public static Result run(ObjectStore store, Path scratch, String bucket, String keyPrefix, int partition,
       List<ObjectStore.Stored> files, int shards, int groups, LongConsumer progress) {
+    return run(store, scratch, bucket, keyPrefix, partition, files, List.of(), shards, groups, progress);
+  }
+
+  /**
+   * @param index the partition's files of a dedup index: documents of earlier runs, which stay; a
+   *              document of this run with the same digest is dropped as their copy
+   */
+  public static Result run(ObjectStore store, Path scratch, String bucket, String keyPrefix, int partition,
+      List<ObjectStore.Stored> files, List<DedupIndex.Indexed> index, int shards, int groups, LongConsumer progress) {
     List<Entries.Exact> entries = new ArrayList<>();
     long read = 0;
     for (ObjectStore.Stored f : files) {
@@ -33,12 +45,22 @@ public final class ExactStage {
       read += f.sizeBytes();
       progress.accept(entries.size());
     }
+    for (DedupIndex.Indexed f : index) {
+      EntryFiles.forEach(store, f.file(), Entries.EXACT_KIND, Entries.EXACT,
+          e -> entries.add(new Entries.Exact(e.a(), e.b(), e.c(), e.d(), f.remap(e.doc()))));
+      read += f.file().sizeBytes();
+      progress.accept(entries.size());
+    }
     entries.sort(ORDER);
     DropWriters drops = new DropWriters(scratch, String.format("exact-drops-%05d", partition), shards, groups);
     Entries.Exact kept = null;
     for (Entries.Exact e : entries) {
       if (kept != null && kept.sameDigest(e)) {
-        drops.add(new Entries.Drop(e.doc(), kept.doc().id(), Entries.Kind.EXACT, 1.0, 1.0, null));
+        if (e.doc().shard() >= shards) {
+          continue; // an indexed document: kept by an earlier run, nothing to drop
+        }
+        drops.add(new Entries.Drop(e.doc(), kept.doc().id(), Entries.Kind.EXACT, 1.0, 1.0,
+            kept.doc().shard() >= shards ? SEEN_BEFORE : null));
       } else {
         kept = e;
       }

@@ -44,12 +44,17 @@ public final class VerifyStage {
     for (Entries.Pair p : pairs) {
       if (previous != null && previous.first().key() == p.first().key()
           && previous.second().key() == p.second().key()) {
+        // the same pair from another band: copies seen there count too
+        if ((p.firstCopies() && !previous.firstCopies()) || (p.secondCopies() && !previous.secondCopies())) {
+          throw new IllegalStateException("pair " + p.first().id() + ", " + p.second().id()
+              + " has exact copies in one band's bucket but not another's");
+        }
         continue;
       }
       previous = p;
       distinct++;
       double[] sim = texts.similarity(p.first(), p.second(), settings.check());
-      Entries.Edge e = new Entries.Edge(p.first(), p.second(), sim[0], sim[1]);
+      Entries.Edge e = new Entries.Edge(p.first(), p.second(), sim[0], sim[1], p.firstCopies(), p.secondCopies());
       if (e.similarity() >= settings.threshold()) {
         edges.add(e);
       } else {

@@ -113,6 +113,44 @@ class PartitionedDedupTest {
     assertTrue(o.kept.get(1).containsAll(List.of("a/2", "b/2")), o.kept.toString());
   }
 
+  @Test
+  void aRecurringRunDropsWhatEarlierRunsKeptThroughTheIndex() throws Exception {
+    DedupSettings s = new DedupSettings(3, List.of(), true, 0.8, 14, 8, 42L, true, Set.of());
+    StageChain chain = new StageChain(stack.store, stack.runner, ShardTestStack.BUCKET, tmp);
+    // night 1: the first two shards
+    StageChain.Outcome first = chain.run("night-1", shards.subList(0, 2), s, "nightly");
+    assertEquals(4, first.kept(), "a/1, b/1, c/1, d/1");
+    DedupIndex v1 = DedupIndex.latest(stack.store, ShardTestStack.BUCKET, "nightly").orElseThrow();
+    assertEquals(1, v1.version());
+    assertEquals(List.of("night-1"), v1.runs());
+    // night 2: the prefix now also holds new files: one new document, a copy and a near copy of old ones
+    String e = prose(5);
+    ObjectStore.Stored fresh = stack.putIngestShard(tmp, "src2", 9, List.of(new Doc("e/1", e, "delta"),
+        new Doc("x/1", C, "delta"), new Doc("x/2", substitute(B, 2), "delta")));
+    List<ObjectStore.Stored> night2 = new ArrayList<>(shards.subList(0, 2));
+    night2.add(fresh);
+    StageChain.Outcome second = chain.run("night-2", night2, s, "nightly");
+    assertEquals(9, second.documentsIn());
+    assertEquals(1, second.kept(), "only e/1 is new");
+    Map<String, Decision> d = stack.documents.decisions("night-2", DedupJob.STEP).stream()
+        .collect(Collectors.toMap(Decision::docId, x -> x));
+    assertEquals("c/1", d.get("x/1").relatedDocId());
+    assertEquals("exact", d.get("x/1").dedupKind());
+    assertTrue(d.get("x/1").reason().endsWith("kept by an earlier run (dedup index)"), d.get("x/1").reason());
+    assertEquals("b/1", d.get("x/2").relatedDocId());
+    assertEquals("fuzzy", d.get("x/2").dedupKind());
+    // the documents night 1 kept are dropped as exact copies of themselves as indexed (same id, same text)
+    assertEquals("a/1", d.get("a/1").relatedDocId());
+    DedupIndex v2 = DedupIndex.latest(stack.store, ShardTestStack.BUCKET, "nightly").orElseThrow();
+    assertEquals(2, v2.version());
+    assertEquals(List.of("night-1", "night-2"), v2.runs());
+    assertEquals(v1.shards(), v2.shards().subList(0, v1.shards().size()), "v1's table is kept as it was");
+    // an index built with other parameters is refused, not silently mixed
+    DedupSettings other = new DedupSettings(5, List.of(), true, 0.8, 14, 8, 42L, true, Set.of());
+    assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> v2.requireCompatible(other)).getMessage().contains("was built with 3 partitions"));
+  }
+
   record Outcome(DedupJob.Result result, Map<String, Decision> decisions, Map<Integer, List<String>> kept) {}
 
   /** Runs every stage as the workflow does, for P partitions, as a run of its own. */

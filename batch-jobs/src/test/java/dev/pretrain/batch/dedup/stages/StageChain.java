@@ -43,6 +43,11 @@ final class StageChain {
   }
 
   Outcome run(String runId, List<ObjectStore.Stored> shards, DedupSettings s) throws Exception {
+    return run(runId, shards, s, null);
+  }
+
+  /** @param indexName a dedup index to read and then add this run's kept documents to, or null */
+  Outcome run(String runId, List<ObjectStore.Stored> shards, DedupSettings s, String indexName) throws Exception {
     figures.clear();
     Path dir = Files.createDirectories(scratch.resolve(runId));
     String prefix = "runs/" + runId + "/dedup/";
@@ -59,6 +64,14 @@ final class StageChain {
     }
     t.done();
 
+    DedupIndex index = indexName == null ? null : DedupIndex.latest(store, bucket, indexName).orElse(null);
+    if (index != null) {
+      index.requireCompatible(s);
+    }
+    List<ObjectStore.Stored> textShards = new ArrayList<>(shards);
+    if (index != null) {
+      textShards.addAll(index.shardObjects());
+    }
     List<List<ObjectStore.Stored>> drops = new ArrayList<>();
     for (int g = 0; g < groups; g++) {
       drops.add(new ArrayList<>());
@@ -67,7 +80,8 @@ final class StageChain {
     for (int q = 0; q < p; q++) {
       int part = q;
       ExactStage.Result e = ExactStage.run(store, dir, bucket, prefix + "exact/", q,
-          hashed.stream().map(h -> h.exactFiles().get(part)).toList(), n, groups, x -> {});
+          hashed.stream().map(h -> h.exactFiles().get(part)).toList(),
+          index == null ? List.of() : index.forRun(q, true, n), n, groups, x -> {});
       for (int g = 0; g < groups; g++) {
         drops.get(g).add(e.dropFiles().get(g));
       }
@@ -75,13 +89,15 @@ final class StageChain {
     }
     t.done();
 
+    ObjectStore.Stored redirects = null;
     if (s.fuzzy()) {
       t = new Timer("buckets", p);
       List<List<ObjectStore.Stored>> pairs = new ArrayList<>();
       for (int q = 0; q < p; q++) {
         int part = q;
         BucketStage.Result b = BucketStage.run(store, dir, bucket, prefix + "pairs/", q,
-            hashed.stream().map(h -> h.bandFiles().get(part)).toList(), p, x -> {});
+            hashed.stream().map(h -> h.bandFiles().get(part)).toList(),
+            index == null ? List.of() : index.forRun(q, false, n), n, p, x -> {});
         pairs.add(b.pairFiles());
         t.io(b.bytesRead(), b.bytesWritten());
       }
@@ -91,16 +107,18 @@ final class StageChain {
       for (int r = 0; r < p; r++) {
         int part = r;
         VerifyStage.Result v = VerifyStage.run(store, dir, bucket, prefix + "edges/", r,
-            pairs.stream().map(x -> x.get(part)).toList(), shards, s, x -> {});
+            pairs.stream().map(x -> x.get(part)).toList(), textShards, s, x -> {});
         edges.add(v.edgeFile());
         t.io(v.bytesRead(), v.bytesWritten());
       }
       t.done();
       t = new Timer("components", 1);
-      ComponentsStage.Result c = ComponentsStage.run(store, dir, bucket, prefix + "fuzzy/", edges, shards, s, x -> {});
+      ComponentsStage.Result c = ComponentsStage.run(store, dir, bucket, prefix + "fuzzy/", edges, textShards, n, s,
+          x -> {});
       for (int g = 0; g < groups; g++) {
         drops.get(g).add(c.dropFiles().get(g));
       }
+      redirects = c.redirects();
       t.io(c.bytesRead(), c.bytesWritten());
       t.done();
     }
@@ -113,7 +131,7 @@ final class StageChain {
       int first = (int) (((long) g * n + groups - 1) / groups);
       int end = (int) (((long) (g + 1) * n + groups - 1) / groups);
       DedupJob.Result r = DedupJob.run(runner, new DedupJob.Request(runId, bucket, shards.subList(first, end), 1,
-          new DedupJob.Filter(g, first, drops.get(g), null, Set.of())), x -> {});
+          new DedupJob.Filter(g, first, drops.get(g), redirects, null, Set.of())), x -> {});
       in += r.documentsIn();
       kept += r.kept();
       dup += r.duplicates();
@@ -125,6 +143,28 @@ final class StageChain {
           r.outputShards().stream().mapToLong(ObjectStore.Stored::sizeBytes).sum());
     }
     t.done();
+    if (indexName != null) {
+      t = new Timer("index", n + 1);
+      List<ObjectStore.Stored> kept2 = new ArrayList<>(keptShards.values());
+      List<List<ObjectStore.Stored>> exactBy = new ArrayList<>();
+      List<List<ObjectStore.Stored>> bandsBy = new ArrayList<>();
+      for (int q = 0; q < p; q++) {
+        exactBy.add(new ArrayList<>());
+        bandsBy.add(new ArrayList<>());
+      }
+      for (int i = 0; i < kept2.size(); i++) {
+        HashStage.Result h = HashStage.run(store, dir, bucket, prefix + "index-hash/", i, kept2.get(i), s, x -> {});
+        for (int q = 0; q < p; q++) {
+          exactBy.get(q).add(h.exactFiles().get(q));
+          if (s.fuzzy()) {
+            bandsBy.get(q).add(h.bandFiles().get(q));
+          }
+        }
+        t.io(h.bytesIn(), h.bytesWritten());
+      }
+      DedupIndex.next(index, indexName, s, runId, kept2, exactBy, bandsBy).publish(store, bucket, dir);
+      t.done();
+    }
     return new Outcome(in, kept, dup, byKind, keptShards, List.copyOf(figures));
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.pretrain.batch.dedup.near.LshBands;
 import dev.pretrain.batch.dedup.near.MinHasher;
+import dev.pretrain.batch.dedup.stages.DedupIndex;
 import dev.pretrain.workflows.dedup.DedupParams;
 import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.run.RunRequest;
@@ -56,6 +57,7 @@ import java.util.regex.Pattern;
  *   rows: 8
  *   check: true                   # exact Jaccard of every candidate pair (removes LSH false positives)
  *   seed: 407704162501            # MinHash seed
+ *   index: nightly                # optional: a persistent index (recurring runs): drop what earlier runs kept, add what this keeps
  *   decontamination:              # training documents sharing n-grams with a held-out source (tokenize.heldOutSources)
  *     ngram: 13                   # 0 turns it off
  *     minOverlap: 2
@@ -86,7 +88,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "curate", "dedup", "tokenize",
       "train", "until", "description", "region", "jurisdictions");
   private static final Set<String> DEDUP = Set.of("partitions", "keep", "fuzzy", "threshold", "bands", "rows", "check",
-      "seed", "decontamination");
+      "seed", "decontamination", "index");
   private static final Set<String> DECONTAMINATION = Set.of("ngram", "minoverlap");
 
   /** A recipe that asks for no region and declares no jurisdictions. */
@@ -244,9 +246,18 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       ngram = integer(dc, "ngram", ngram, 0, 1024, where);
       minOverlap = integer(dc, "minOverlap", minOverlap, 1, 1_000_000, where);
     }
+    String index = null;
+    JsonNode ix = field(node, "index");
+    if (ix != null && !ix.isNull()) {
+      try {
+        index = DedupIndex.checkedName(ix.asText());
+      } catch (IllegalArgumentException e) {
+        throw new RecipeException(where + ": " + e.getMessage());
+      }
+    }
     return new DedupParams(partitions, list(field(node, "keep"), List.of()), dedupFlag(node, "fuzzy", d.fuzzy(), where),
         threshold, bands, rows, seed == null ? d.seed() : seed.asLong(), dedupFlag(node, "check", d.check(), where),
-        ngram, minOverlap);
+        ngram, minOverlap, index);
   }
 
   private static boolean dedupFlag(JsonNode node, String key, boolean dflt, String where) {

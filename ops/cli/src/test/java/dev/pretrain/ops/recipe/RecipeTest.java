@@ -102,6 +102,7 @@ class RecipeTest {
           threshold: 0.7
           check: false
           decontamination: {ngram: 8, minOverlap: 3}
+          index: nightly
         """);
     var d = Recipe.load(f, "pretrain").toRequest("id").dedup();
     assertEquals(16, d.partitions());
@@ -114,6 +115,10 @@ class RecipeTest {
     assertFalse(d.check());
     assertEquals(8, d.decontaminationNgram());
     assertEquals(3, d.decontaminationMinOverlap());
+    assertEquals("nightly", d.index());
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ndedup:\n  index: ../up\n");
+    assertTrue(assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain")).getMessage()
+        .contains("dedup index name '../up'"));
 
     Files.writeString(f, "name: x\ninputs: s3://b/p/\ndedup:\n  bands: 20\n");
     assertTrue(assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain")).getMessage()
