@@ -170,7 +170,7 @@ public final class SyntheticCorpus {
       Map<String, Long> near = new LinkedHashMap<>();
       SyntheticEdits.NEAR_EDITS.forEach(e -> near.put(e, 0L));
       String version = GENERATOR_VERSION + "+" + params.tag();
-      long step = Math.max(1, params.docs() / 10);
+      long step = Math.max(100_000, params.docs() / 10); // progress lines
       try (OutputStream truthOut = new BufferedOutputStream(Files.newOutputStream(truthTmp), 1 << 16);
            JsonGenerator truth = JSON_FACTORY.createGenerator(truthOut)) {
         truth.setRootValueSeparator(new SerializedString("\n"));
