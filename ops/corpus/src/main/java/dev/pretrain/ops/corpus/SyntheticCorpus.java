@@ -43,7 +43,7 @@ import org.apache.commons.io.file.PathUtils;
 public final class SyntheticCorpus {
 
   /** Bump when the texts, edits or layout change (the vocabulary file included): ids and checksums change. */
-  public static final int GENERATOR_VERSION = 1;
+  public static final int GENERATOR_VERSION = 2;
   public static final String REGISTRY = "synthetic";
   public static final String PACKAGE = "corpus-synth";
   public static final String LICENSE = "CC0-1.0";

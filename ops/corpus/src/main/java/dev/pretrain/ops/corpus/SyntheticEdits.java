@@ -34,6 +34,8 @@ final class SyntheticEdits {
   static final int TRUNCATE_MIN_WORDS = 60;
   static final int TRUNCATE_MIN_SENTENCES = 6;
   static final int TRUNCATE_MIN_STOP_WORDS = 2;
+  /** C4 (prose) removes lines of fewer words. */
+  static final int C4_MIN_LINE_WORDS = 3;
 
   private SyntheticEdits() {}
 
@@ -154,7 +156,9 @@ final class SyntheticEdits {
   /**
    * The first {@code keep} share of the words (cut after a word), but at least {@link #TRUNCATE_MIN_WORDS}
    * words, {@link #TRUNCATE_MIN_SENTENCES} sentences and {@link #TRUNCATE_MIN_STOP_WORDS} distinct stop
-   * words; null when that leaves nothing to cut. Size: words removed.
+   * words, and never a last line of fewer than 3 words (C4 would remove it, and the copy ingest keeps
+   * would no longer be the one the ground truth describes); null when that leaves nothing to cut. Size:
+   * words removed.
    */
   static Edited truncate(String text, double keep) {
     int n = SyntheticText.countWords(text);
@@ -164,6 +168,7 @@ final class SyntheticEdits {
     int stopWords = 0;
     int cut = -1;
     int start = 0;
+    int beforeLine = 0; // words before the current line
     boolean in = false;
     for (int i = 0; i <= text.length(); i++) {
       boolean space = i == text.length() || text.charAt(i) == ' ' || text.charAt(i) == '\n';
@@ -172,16 +177,21 @@ final class SyntheticEdits {
       }
       if (space && in) { // a word ended at i
         words++;
+        boolean lineEnds = i == text.length() || text.charAt(i) == '\n';
         char last = text.charAt(i - 1);
         if (last == '.' || last == '?' || last == '!') {
           sentences++;
         }
         stopWords |= SyntheticText.stopWordBits(text.substring(start, i));
         if (words >= m && sentences >= TRUNCATE_MIN_SENTENCES
-            && Integer.bitCount(stopWords) >= TRUNCATE_MIN_STOP_WORDS) {
+            && Integer.bitCount(stopWords) >= TRUNCATE_MIN_STOP_WORDS
+            && (lineEnds || words - beforeLine >= C4_MIN_LINE_WORDS)) {
           cut = i;
           break;
         }
+      }
+      if (i < text.length() && text.charAt(i) == '\n') {
+        beforeLine = words;
       }
       in = !space;
     }

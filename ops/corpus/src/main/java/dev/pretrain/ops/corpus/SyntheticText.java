@@ -74,6 +74,9 @@ final class SyntheticText {
     for (String t : section(sections, "templates")) {
       templates.add(compile(t));
     }
+    if (templates.size() > 64) {
+      throw new CorpusException(RESOURCE + ": at most 64 templates (a document tracks the ones it used in a long)");
+    }
     boilerplate = section(sections, "boilerplate").toArray(String[]::new);
     Set<String> subs = new java.util.LinkedHashSet<>();
     for (Slot s : new Slot[] {Slot.N, Slot.Ns, Slot.A, Slot.R, Slot.Vp}) {
@@ -111,10 +114,11 @@ final class SyntheticText {
     int sentences = 0;
     int wordCount = 0;
     int stopWords = 0; // bit per STOP_WORDS entry
+    long used = 0; // bit per template
     int inParagraph = 0;
     int paragraphLength = 2 + r.nextInt(3);
     while (true) {
-      sentence(r, sentence);
+      used = sentence(r, sentence, used);
       boolean enough = sentences >= MIN_SENTENCES && wordCount >= MIN_WORDS
           && Integer.bitCount(stopWords) >= MIN_STOP_WORDS;
       if (enough && (doc.length() >= target || doc.length() + 1 + sentence.length() > MAX_CHARS)) {
@@ -155,9 +159,21 @@ final class SyntheticText {
     return all.size();
   }
 
-  private void sentence(SplittableRandom r, StringBuilder out) {
+  /**
+   * A sentence from a template this document has not used yet ({@code used}: one bit per template), so
+   * that a template's fixed words (e.g. "Nobody knew why the") do not repeat within a document, which
+   * Gopher's top n-gram and duplicate n-gram rules would count against it.
+   */
+  private long sentence(SplittableRandom r, StringBuilder out, long used) {
+    if (Long.bitCount(used) == templates.size()) {
+      used = 0; // every template used once: start over
+    }
+    int t;
+    do {
+      t = r.nextInt(templates.size());
+    } while ((used & (1L << t)) != 0);
     out.setLength(0);
-    for (Piece p : templates.get(r.nextInt(templates.size()))) {
+    for (Piece p : templates.get(t)) {
       if (p.slot() == null) {
         out.append(p.literal());
       } else {
@@ -167,6 +183,7 @@ final class SyntheticText {
     }
     fixArticles(out);
     out.setCharAt(0, Character.toUpperCase(out.charAt(0)));
+    return used | (1L << t);
   }
 
   /** "a" before a vowel sound becomes "an" (the templates write "a" before every slot). */

@@ -226,6 +226,7 @@ class SyntheticCorpusTest {
     Map<String, String> kinds = kindsById();
     Map<String, Integer> rejected = new TreeMap<>();
     Map<String, Integer> sampled = new TreeMap<>();
+    Map<String, Integer> changed = new TreeMap<>();
     List<String> ids = new ArrayList<>(docs.keySet());
     for (int i = 0; i < ids.size(); i += 4) { // every 4th: 5,000 documents, all kinds
       JsonNode d = docs.get(ids.get(i));
@@ -235,10 +236,13 @@ class SyntheticCorpusTest {
       assertEquals("en", r.notes().get(0).detail(), "language detected: " + r.notes().get(0));
       if (r.rejected()) {
         rejected.merge(kind + " " + r.rejection().rule(), 1, Integer::sum);
+      } else if (!r.text().equals(d.get("text").asText())) {
+        changed.merge(kind + " " + r.notes(), 1, Integer::sum);
       }
       assertEquals(0, r.piiReplaced());
     }
     assertEquals(Map.of(), rejected, "sampled " + sampled);
+    assertEquals(Map.of(), changed, "curation keeps the texts as written, so the ground truth describes them");
     assertEquals(7, sampled.size(), "originals, exact copies and the five edits: " + sampled);
   }
 
