@@ -2,8 +2,6 @@ package dev.pretrain.ops.corpus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretrain.db.Database;
-import dev.pretrain.db.artifacts.ArtifactRepository;
-import dev.pretrain.db.documents.SourceRepository;
 import dev.pretrain.db.storage.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,6 +100,7 @@ public final class CorpusFetcher {
     log.accept("corpus " + spec.name() + ": " + spec.sources().size() + " sources"
         + (upload ? " -> s3://" + bucket + "/" + (prefix.isEmpty() ? "" : prefix + "/") : " (local only)")
         + (previous.isPresent() ? ", manifest found" : ""));
+    CorpusPublisher publisher = upload ? new CorpusPublisher(store, db) : null;
     if (upload) {
       store.ensureBucket(bucket);
     }
@@ -118,7 +117,7 @@ public final class CorpusFetcher {
         CorpusManifest.SourceEntry entry = previous.flatMap(m -> m.source(s.id()))
             .filter(e -> e.specHash().equals(hash)).orElse(null);
         FetchStatus status;
-        if (entry != null && upload && allInStore(entry, bucket, prefix)) {
+        if (entry != null && upload && publisher.allInStore(entry, bucket, prefix)) {
           status = FetchStatus.CACHED;
         } else if (entry != null && localPartsIntact(corpusDir, entry)) {
           status = upload ? FetchStatus.REUPLOADED : FetchStatus.LOCAL;
@@ -133,12 +132,12 @@ public final class CorpusFetcher {
         }
         List<String> uris = new ArrayList<>();
         if (upload) {
-          int put = upload(corpusDir, entry, bucket, prefix, uris);
+          int put = publisher.upload(corpusDir, entry, bucket, prefix, uris);
           if (put > 0 || status != FetchStatus.CACHED) {
             log.accept("  uploaded " + put + " of " + entry.parts().size() + " parts to s3://" + bucket + "/"
                 + key(prefix, entry.id(), ""));
           }
-          record(entry, s.contentOrDefault(), bucket, prefix);
+          publisher.record(entry, s.contentOrDefault(), bucket, prefix);
         }
         if (status == FetchStatus.CACHED) {
           log.accept("  cached: " + entry.parts().size() + " parts, " + entry.docs() + " docs, "
@@ -262,17 +261,7 @@ public final class CorpusFetcher {
   // ---------------------------------------------------------------- S3 and database
 
   private static String key(String prefix, String sourceId, String file) {
-    return (prefix.isEmpty() ? "" : prefix + "/") + sourceId + "/" + file;
-  }
-
-  private boolean allInStore(CorpusManifest.SourceEntry e, String bucket, String prefix) {
-    for (JsonlParts.Part p : e.parts()) {
-      Optional<ObjectStore.Stored> st = store.stat(bucket, key(prefix, e.id(), p.file()));
-      if (st.isEmpty() || !p.sha256().equals(st.get().sha256()) || st.get().sizeBytes() != p.bytes()) {
-        return false;
-      }
-    }
-    return true;
+    return CorpusPublisher.key(prefix, sourceId, file);
   }
 
   private static boolean localPartsIntact(Path corpusDir, CorpusManifest.SourceEntry e) throws IOException {
@@ -283,59 +272,6 @@ public final class CorpusFetcher {
       }
     }
     return true;
-  }
-
-  /** Puts the parts that S3 lacks (or holds with another digest); returns how many were put. */
-  private int upload(Path corpusDir, CorpusManifest.SourceEntry e, String bucket, String prefix, List<String> uris) {
-    int put = 0;
-    for (JsonlParts.Part p : e.parts()) {
-      String key = key(prefix, e.id(), p.file());
-      Optional<ObjectStore.Stored> st = store.stat(bucket, key);
-      if (st.isEmpty() || !p.sha256().equals(st.get().sha256()) || st.get().sizeBytes() != p.bytes()) {
-        ObjectStore.Stored s = store.putFile(bucket, key, corpusDir.resolve(e.id()).resolve(p.file()),
-            "application/x-ndjson");
-        if (!s.sha256().equals(p.sha256())) {
-          throw new CorpusException("local part " + e.id() + "/" + p.file() + " changed since the manifest was written"
-              + " (manifest " + p.sha256() + ", file " + s.sha256() + "): delete " + corpusDir + " and fetch again");
-        }
-        put++;
-      }
-      uris.add("s3://" + bucket + "/" + key);
-    }
-    return put;
-  }
-
-  /** Artifacts and sources rows, written only where missing or different (a cached fetch writes nothing). */
-  private void record(CorpusManifest.SourceEntry e, String content, String bucket, String prefix) {
-    if (db == null) {
-      return;
-    }
-    ArtifactRepository artifacts = new ArtifactRepository(db.jdbc());
-    for (JsonlParts.Part p : e.parts()) {
-      String uri = "s3://" + bucket + "/" + key(prefix, e.id(), p.file());
-      Optional<ArtifactRepository.Artifact> have = artifacts.find(uri);
-      if (have.isEmpty() || !have.get().sha256().equals(p.sha256()) || !ARTIFACT_KIND.equals(have.get().kind())
-          || !Objects.equals(have.get().storageEndpoint(), store.endpoint())) {
-        artifacts.record(new ArtifactRepository.Artifact(uri, p.sha256(), p.bytes(), ARTIFACT_KIND, null, STEP,
-            store.endpoint(), store.region(), Instant.now()), List.of());
-      }
-    }
-    SourceRepository sources = new SourceRepository(db.jdbc());
-    SourceRepository.Source row = new SourceRepository.Source(e.id(), e.registry(), e.packageName(), e.version(),
-        e.checksumAlgo(), e.checksum(), truncate(licenseSummary(e.licenses()), 256), e.jurisdiction(), e.filesUsed(),
-        e.textBytes(), Instant.parse(e.fetchedAt()));
-    Optional<SourceRepository.Source> have = sources.all().stream().filter(x -> x.sourceId().equals(e.id())).findFirst();
-    if (have.isEmpty() || !sameSource(have.get(), row)) {
-      sources.upsert(row);
-    }
-    sources.setContentKind(e.id(), content); // what the spec declares now (curation's rule set follows it)
-  }
-
-  private static boolean sameSource(SourceRepository.Source a, SourceRepository.Source b) {
-    return a.registry().equals(b.registry()) && a.packageName().equals(b.packageName())
-        && a.packageVersion().equals(b.packageVersion()) && a.checksum().equals(b.checksum())
-        && Objects.equals(a.license(), b.license()) && Objects.equals(a.jurisdiction(), b.jurisdiction())
-        && a.files() == b.files() && a.bytes() == b.bytes();
   }
 
   private static FetchResult.SourceResult result(Path corpusDir, CorpusManifest.SourceEntry e, List<String> uris,
@@ -364,10 +300,6 @@ public final class CorpusFetcher {
     }
     return sortedByCount(licenses).entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
         .collect(Collectors.joining("; "));
-  }
-
-  private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 3) + "...";
   }
 
   static String mb(long bytes) {
