@@ -21,6 +21,9 @@ final class DocumentTexts {
   record Sketch(int[] shingleSet, long[] signature) {}
 
   private static final int CACHED = 20_000;
+  // ranges closer than this are read as one (the bytes between are read and dropped)
+  private static final long GAP = 256 << 10;
+  private static final long MAX_RANGE = 32 << 20;
 
   private final ObjectStore store;
   private final List<ObjectStore.Stored> shards;
@@ -33,6 +36,7 @@ final class DocumentTexts {
       return size() > CACHED;
     }
   };
+  private final Map<Long, Sketch> prefetched = new java.util.HashMap<>();
   private long reads;
 
   DocumentTexts(ObjectStore store, List<ObjectStore.Stored> shards, DedupSettings settings) {
@@ -42,11 +46,47 @@ final class DocumentTexts {
     this.hasher = settings.minHasher();
   }
 
+  /**
+   * Reads and sketches these documents ahead, in shard and offset order, one ranged read per run of
+   * nearby documents (instead of one per document). They stay cached for this object's life.
+   */
+  void prefetch(java.util.Collection<DocRef> docs, java.util.function.LongConsumer progress) {
+    List<DocRef> sorted = new java.util.ArrayList<>(docs);
+    sorted.sort(java.util.Comparator.comparingInt(DocRef::shard).thenComparingLong(DocRef::offset));
+    int i = 0;
+    while (i < sorted.size()) {
+      DocRef first = sorted.get(i);
+      long end = first.offset() + first.length();
+      int j = i + 1;
+      while (j < sorted.size() && sorted.get(j).shard() == first.shard()
+          && sorted.get(j).offset() - end <= GAP
+          && sorted.get(j).offset() + sorted.get(j).length() - first.offset() <= MAX_RANGE) {
+        end = Math.max(end, sorted.get(j).offset() + sorted.get(j).length());
+        j++;
+      }
+      ObjectStore.Stored shard = shardOf(first);
+      byte[] bytes = store.readRange(shard.bucket(), shard.key(), first.offset(), (int) (end - first.offset()));
+      reads++;
+      for (int k = i; k < j; k++) {
+        DocRef d = sorted.get(k);
+        if (!prefetched.containsKey(d.key())) {
+          String line = new String(bytes, (int) (d.offset() - first.offset()), d.length(), StandardCharsets.UTF_8);
+          prefetched.put(d.key(), sketchOf(d, parse(d, shard, line)));
+        }
+      }
+      i = j;
+      progress.accept(i);
+    }
+  }
+
   Sketch sketch(DocRef doc) {
+    Sketch pre = prefetched.get(doc.key());
+    if (pre != null) {
+      return pre;
+    }
     Sketch s = cache.get(doc.key());
     if (s == null) {
-      String text = text(doc);
-      s = new Sketch(shingler.shingleSet(text), hasher.signature(shingler.shingles(text)));
+      s = sketchOf(doc, text(doc));
       cache.put(doc.key(), s);
     }
     return s;
@@ -64,16 +104,28 @@ final class DocumentTexts {
     return reads;
   }
 
-  private String text(DocRef doc) {
+  private Sketch sketchOf(DocRef doc, String text) {
+    return new Sketch(shingler.shingleSet(text), hasher.signature(shingler.shingles(text)));
+  }
+
+  private ObjectStore.Stored shardOf(DocRef doc) {
     if (doc.shard() < 0 || doc.shard() >= shards.size()) {
       throw new IllegalStateException("document " + doc.id() + " names input shard " + doc.shard() + " of "
           + shards.size());
     }
-    ObjectStore.Stored shard = shards.get(doc.shard());
-    String where = shard.uri() + " line " + doc.line() + " (bytes " + doc.offset() + "+" + doc.length() + ")";
+    return shards.get(doc.shard());
+  }
+
+  private String text(DocRef doc) {
+    ObjectStore.Stored shard = shardOf(doc);
     byte[] bytes = store.readRange(shard.bucket(), shard.key(), doc.offset(), doc.length());
     reads++;
-    ShardDocument d = parser.parse(doc.shard(), doc.line(), new String(bytes, StandardCharsets.UTF_8), where);
+    return parse(doc, shard, new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  private String parse(DocRef doc, ObjectStore.Stored shard, String line) {
+    String where = shard.uri() + " line " + doc.line() + " (bytes " + doc.offset() + "+" + doc.length() + ")";
+    ShardDocument d = parser.parse(doc.shard(), doc.line(), line, where);
     if (!d.id().equals(doc.id())) {
       throw new ShardFormatException(where + ": holds document " + d.id() + ", expected " + doc.id()
           + " (the shard changed after it was hashed)");

@@ -10,7 +10,7 @@ import java.util.function.LongConsumer;
 /**
  * Stage 4, one per pair partition: the candidate pairs routed here by every bucket partition, each
  * distinct pair once, in a fixed order; each pair's similarity is computed from the two texts (read
- * from the input shards by range): the MinHash estimate always, the exact Jaccard of the shingle sets
+ * from the input shards by range, nearby documents in one read): the MinHash estimate always, the exact Jaccard of the shingle sets
  * when the check is on. Pairs at or above the threshold (exact when checked) are written as edges;
  * the others were LSH false positives.
  */
@@ -36,6 +36,13 @@ public final class VerifyStage {
     long in = pairs.size();
     pairs.sort(ORDER);
     DocumentTexts texts = new DocumentTexts(store, inputShards, settings);
+    // every document of the partition's pairs, read in shard order with one ranged read per run of nearby ones
+    java.util.Map<Long, DocRef> needed = new java.util.HashMap<>();
+    for (Entries.Pair p : pairs) {
+      needed.putIfAbsent(p.first().key(), p.first());
+      needed.putIfAbsent(p.second().key(), p.second());
+    }
+    texts.prefetch(needed.values(), progress);
     EntryFiles.Writer<Entries.Edge> edges = new EntryFiles.Writer<>(
         scratch.resolve(String.format("edges-%05d.bin", partition)), Entries.EDGE_KIND, Entries.EDGE);
     long distinct = 0;
