@@ -55,9 +55,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * SHA-256 of every ingest/dedup/tokenize artifact (keyed by its path without the run id), the final
  * training loss and the per-run row counts of documents, decisions, artifacts and lineage. Then each
  * fault hits a run of the same request in the middle of a step: the worker killed with SIGKILL in
- * ingest, dedup, tokenize and train; the Temporal server killed with SIGKILL and restarted on its
- * SQLite file; S3 unavailable for 30 s; the database server restarted. Every run must end completed
- * with no operator action (infrastructure faults are retried for minutes, so a run that parks fails
+ * ingest, dedup (its filter stage), tokenize and train; the Temporal server killed with SIGKILL and
+ * restarted on its SQLite file; S3 unavailable for 30 s; the database server restarted during dedup's
+ * filter stage. Every run must end completed with no operator action (infrastructure faults are retried for minutes, so a run that parks fails
  * its case) and with exactly the reference's counts and checksums. Every run bypasses the step cache (it is keyed by inputs and
  * parameters, so a faulted run would otherwise be answered with the reference's results).
  *
@@ -82,6 +82,13 @@ class FaultToleranceTest {
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
   static final Duration S3_OUTAGE = Duration.ofSeconds(30);
   static final Set<String> DATA_STEPS = Set.of(StepNames.INGEST, StepNames.DEDUP, StepNames.TOKENIZE);
+  /**
+   * The dedup stage the dedup faults hit: the filter, which writes what is kept and records every drop
+   * in the database. The delay drill is keyed by step, so it holds every stage's activities (hash,
+   * exact, buckets, verify, components, filter), not only these; a dedup case waits through the earlier
+   * stages' delays (about 3 s per round of two activities) until the filter is in flight.
+   */
+  static final String DEDUP_STAGE = "FilterGroup";
 
   static FaultStack stack;
   static WorkerProcess worker;
@@ -177,10 +184,19 @@ class FaultToleranceTest {
     workerKilledMidStep(StepNames.INGEST, "IngestPartition", 300);
   }
 
+  /**
+   * Dedup is partitioned: six stages of activities. The kill lands in its last stage, {@link #DEDUP_STAGE}:
+   * its activities are several (one per group of input shards: with the default four partitions the
+   * quick corpus's seven shards make four groups, and the worker runs two at a time, so the kill finds
+   * two in flight), and each does the step's real work: it reads every document of its shards, writes
+   * the kept shards and records the artifacts, drops and lineage in the database, so a killed attempt
+   * leaves half-written rows and objects that its retry must replace, not add to. (The one-activity
+   * {@code Dedup} of older runs is never scheduled for a new run.)
+   */
   @Test
   @Order(3)
   void workerKilledDuringDedup() {
-    workerKilledMidStep(StepNames.DEDUP, "Dedup", 100);
+    workerKilledMidStep(StepNames.DEDUP, DEDUP_STAGE, 100);
   }
 
   @Test
@@ -280,7 +296,7 @@ class FaultToleranceTest {
     Files.writeString(fault, DELAY + "\n");
     String runId = startRun();
     try {
-      awaitStarted(runId, "Dedup");
+      awaitStarted(runId, DEDUP_STAGE);
       WorkerProcess.sleep(DELAY_MS - 500);
       stack.stopH2();
       WorkerProcess.sleep(5000);
@@ -288,7 +304,7 @@ class FaultToleranceTest {
     } finally {
       Files.deleteIfExists(fault);
     }
-    String note = "H2 TCP server stopped 0.5 s before dedup's work, started again on the same file after 5 s";
+    String note = "H2 TCP server stopped 0.5 s before dedup's filter work, started again on the same file after 5 s";
     RunSummary summary = awaitCompleted(runId, caseNotes); // parking fails the case: no operator retry
     Snapshot s = Snapshot.of(runId, summary);
     assertTrue(recordAndCompare(StepNames.DEDUP, "H2 server restart", "completed", s, note, t0),
