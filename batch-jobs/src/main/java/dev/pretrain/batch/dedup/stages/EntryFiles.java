@@ -1,5 +1,7 @@
 package dev.pretrain.batch.dedup.stages;
 
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
 import dev.pretrain.db.storage.ObjectStore;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -8,6 +10,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +18,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The dedup stages' intermediate files: a header ({@code PPDD}, format version, kind), then entries,
- * each preceded by a 1 byte, then a 0 byte. A file cut short is an error, never a shorter list.
- * Written locally, then uploaded; read back streaming from object storage.
+ * The dedup stages' intermediate files: a header ({@code PPDD}, format version), then a Zstandard
+ * stream (level 1: entries repeat ids and sources, and the files are written once and read once) of
+ * the entry kind and the entries, each preceded by a 1 byte, then a 0 byte. A file cut short is an
+ * error, never a shorter list. Written locally, then uploaded; read back streaming from object storage.
  */
 public final class EntryFiles {
 
   private static final int MAGIC = 0x50504444; // "PPDD"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  private static final int ZSTD_LEVEL = 1;
 
   /** What one entry is written as. */
   public interface Codec<T> {
@@ -48,9 +53,12 @@ public final class EntryFiles {
       this.codec = codec;
       try {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
-        out.writeInt(MAGIC);
-        out.writeInt(VERSION);
+        OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        DataOutputStream header = new DataOutputStream(raw);
+        header.writeInt(MAGIC);
+        header.writeInt(VERSION);
+        header.flush();
+        out = new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, ZSTD_LEVEL), 1 << 16));
         out.writeUTF(kind);
       } catch (IOException e) {
         throw new UncheckedIOException("create " + file, e);
@@ -112,15 +120,16 @@ public final class EntryFiles {
   public static <T> void forEach(ObjectStore store, ObjectStore.Stored stored, String kind, Codec<T> codec,
       java.util.function.Consumer<T> sink) {
     String where = stored.uri();
-    try (InputStream raw = store.open(stored.bucket(), stored.key());
-        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
-      if (in.readInt() != MAGIC) {
+    try (InputStream raw = new BufferedInputStream(store.open(stored.bucket(), stored.key()), 1 << 16)) {
+      DataInputStream header = new DataInputStream(raw);
+      if (header.readInt() != MAGIC) {
         throw new IllegalStateException(where + ": not a dedup entry file (bad magic)");
       }
-      int version = in.readInt();
+      int version = header.readInt();
       if (version != VERSION) {
         throw new IllegalStateException(where + ": entry file format " + version + ", this code reads " + VERSION);
       }
+      DataInputStream in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
       String actual = in.readUTF();
       if (!actual.equals(kind)) {
         throw new IllegalStateException(where + ": holds " + actual + " entries, expected " + kind);
