@@ -12,6 +12,21 @@ final class CandidatePairs {
 
   private CandidatePairs() {}
 
+  /** Each text's distinct shingles (for exact Jaccard) and its MinHash signature (default parameters). */
+  record Sketches(int[][] sets, long[][] signatures) {
+    static Sketches of(List<String> texts) {
+      Shingler shingler = new Shingler();
+      MinHasher hasher = new MinHasher();
+      int[][] sets = new int[texts.size()][];
+      long[][] sigs = new long[texts.size()][];
+      for (int d = 0; d < texts.size(); d++) {
+        sets[d] = shingler.shingleSet(texts.get(d));
+        sigs[d] = hasher.signature(shingler.shingles(texts.get(d)));
+      }
+      return new Sketches(sets, sigs);
+    }
+  }
+
   /** Pairs as {@code (low << 32) | high} of document numbers; documents without a signature take no part. */
   static Set<Long> of(LshBands bands, long[][] signatures) {
     Set<Long> candidates = new HashSet<>();

@@ -76,15 +76,10 @@ public final class NearDuplicateSurvey {
       }
     }
     int n = texts.size();
-    Shingler shingler = new Shingler();
-    MinHasher hasher = new MinHasher();
     LshBands bands = LshBands.forThreshold(threshold, MinHasher.DEFAULT_HASHES, fp, fn);
-    int[][] sets = new int[n][];
-    long[][] sigs = new long[n][];
-    for (int d = 0; d < n; d++) {
-      sets[d] = shingler.shingleSet(texts.get(d));
-      sigs[d] = hasher.signature(shingler.shingles(texts.get(d)));
-    }
+    CandidatePairs.Sketches sketches = CandidatePairs.Sketches.of(texts);
+    int[][] sets = sketches.sets();
+    long[][] sigs = sketches.signatures();
     Set<Long> candidates = CandidatePairs.of(bands, sigs);
     DuplicateClusters clusters = new DuplicateClusters(n);
     int checked = 0;

@@ -97,15 +97,10 @@ public final class ValidationNearCopies {
       }
     }
     int n = texts.size();
-    Shingler shingler = new Shingler();
-    MinHasher hasher = new MinHasher();
     LshBands bands = LshBands.forThreshold(threshold, MinHasher.DEFAULT_HASHES, fp, fn);
-    int[][] sets = new int[n][];
-    long[][] sigs = new long[n][];
-    for (int d = 0; d < n; d++) {
-      sets[d] = shingler.shingleSet(texts.get(d));
-      sigs[d] = hasher.signature(shingler.shingles(texts.get(d)));
-    }
+    CandidatePairs.Sketches sketches = CandidatePairs.Sketches.of(texts);
+    int[][] sets = sketches.sets();
+    long[][] sigs = sketches.signatures();
 
     // Checked pairs over the whole corpus, and the components they make.
     Set<Long> candidates = CandidatePairs.of(bands, sigs);

@@ -394,24 +394,7 @@ class SyntheticCorpusTest {
   }
 
   private static double jaccard(Shingler shingler, String a, String b) {
-    int[] x = shingler.shingleSet(a);
-    int[] y = shingler.shingleSet(b);
-    int i = 0;
-    int j = 0;
-    int common = 0;
-    while (i < x.length && j < y.length) {
-      if (x[i] == y[j]) {
-        common++;
-        i++;
-        j++;
-      } else if (x[i] < y[j]) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    int union = x.length + y.length - common;
-    return union == 0 ? 1.0 : (double) common / union;
+    return dev.pretrain.batch.dedup.near.MinHasher.jaccard(shingler.shingleSet(a), shingler.shingleSet(b));
   }
 
   private static double mean(List<Double> v) {
