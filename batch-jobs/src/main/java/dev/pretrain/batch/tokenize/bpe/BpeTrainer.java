@@ -21,6 +21,9 @@ import java.util.Set;
  *       {@code vocabSize - specialTokens} tokens or no pair occurs at least {@code minFrequency} times.
  * </ol>
  *
+ * <p>When the pairs run out (or fall below {@code minFrequency}) first, the vocabulary is smaller than
+ * {@code vocabSize}; the special tokens still follow the last merge ({@link BpeVocabulary}).
+ *
  * <p><b>Tie-break</b>: among pairs with the same count the one with the smallest left token id wins,
  * then the smallest right token id. Since byte ids are byte values and merged ids follow merge order,
  * the result depends only on the multiset of words: the same documents give the same vocabulary, byte

@@ -8,10 +8,12 @@ import java.util.List;
  * then merges within, exactly as the regular expression {@link #PATTERN} would with {@code find()} from
  * left to right, but as a hand-written scanner over code points (no {@code java.util.regex} here).
  *
- * <p>In llama.cpp's GGUF metadata ({@code tokenizer.ggml.pre}) this split is the one behind the
- * {@code "llama-bpe"} pre-tokenizer type (Llama 3 uses cl100k's expression, with {@code \p{N}{1,3}});
- * {@code "gpt-4o"} is a different expression (o200k). This naming is from memory of llama.cpp's
- * {@code llama-vocab.cpp} and was not checked against its source here.
+ * <p>In llama.cpp's GGUF metadata ({@code tokenizer.ggml.pre}) this split is pre-tokenizer type
+ * {@code "llama-bpe"} (also spelled {@code "llama3"} / {@code "llama-v3"}; {@code LLAMA_VOCAB_PRE_TYPE_LLAMA3}
+ * in {@code llama-vocab.cpp}): Llama 3's expression writes the contractions as {@code (?i:'s|'t|...)},
+ * drops the possessive quantifiers and ends the line-break alternative with {@code [\r\n]+}, none of
+ * which changes the pieces (llama.cpp's own adaptation folds the contractions' case in ASCII only, so
+ * {@code 'ſ} would differ there). {@code "gpt-4o"} is a different type (o200k's expression), not this one.
  *
  * <p>Character classes follow {@link java.util.regex.Pattern#UNICODE_CHARACTER_CLASS}, which is what
  * tiktoken's and Hugging Face's regex engines do: {@code \s} is the Unicode White_Space property,
