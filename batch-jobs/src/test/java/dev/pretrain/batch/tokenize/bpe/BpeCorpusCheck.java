@@ -17,7 +17,8 @@ import java.util.List;
  *       encode the first {@code --docs} documents with it and compares the ids with ours, and the
  *       decoded bytes with the documents.
  * </ol>
- * Args: {@code [--corpus DIR] [--mb N] [--vocab V] [--docs N]}; run from the repository root.
+ * Args: {@code [--corpus DIR] [--mb N] [--vocab V] [--docs N] [--split-only]} (only step 1); run from the
+ * repository root.
  */
 public final class BpeCorpusCheck {
 
@@ -26,12 +27,14 @@ public final class BpeCorpusCheck {
     long maxBytes = 16_000_000;
     int vocab = 8192;
     int nDocs = 2000;
+    boolean splitOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--corpus" -> root = Path.of(args[++i]);
         case "--mb" -> maxBytes = Long.parseLong(args[++i]) * 1_000_000;
         case "--vocab" -> vocab = Integer.parseInt(args[++i]);
         case "--docs" -> nDocs = Integer.parseInt(args[++i]);
+        case "--split-only" -> splitOnly = true;
         default -> throw new IllegalArgumentException(args[i]);
       }
     }
@@ -48,6 +51,28 @@ public final class BpeCorpusCheck {
       }
     }
     System.out.printf("pre-tokenizer vs java.util.regex: %d of %d documents split identically%n", sameSplit, docs.size());
+    // speed, after the comparison above has warmed both up: pieces counted, one pass each
+    double mb = DemoCorpus.utf8Bytes(docs) / 1e6;
+    long s0 = System.nanoTime();
+    long[] pieces = {0};
+    for (String d : docs) {
+      Cl100kPreTokenizer.split(d, (s, e) -> pieces[0]++);
+    }
+    double scanner = (System.nanoTime() - s0) / 1e9;
+    s0 = System.nanoTime();
+    long matches = 0;
+    for (String d : docs) {
+      java.util.regex.Matcher m = Cl100kPreTokenizerTest.REGEX.matcher(d);
+      while (m.find()) {
+        matches++;
+      }
+    }
+    double regex = (System.nanoTime() - s0) / 1e9;
+    System.out.printf("split speed: scanner %.0f MB/s, java.util.regex %.0f MB/s (%d / %d pieces)%n", mb / scanner,
+        mb / regex, pieces[0], matches);
+    if (splitOnly) {
+      return;
+    }
 
     long t0 = System.nanoTime();
     BpeVocabulary v = new BpeTrainer(vocab, List.of("<|endoftext|>"), 0).train(docs);

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  */
 final class DemoCorpus {
 
-  static final Path DEFAULT_ROOT = Path.of("/work/main/.pretrain/s3/corpus/demo");
+  /** The demo corpus of a local stack, relative to the repository root. */
+  static final Path DEFAULT_ROOT = Path.of(".pretrain/s3/corpus/demo");
 
   private DemoCorpus() {}
 
