@@ -39,7 +39,8 @@ import org.springframework.batch.infrastructure.item.Chunk;
  *       the map line to local files.
  * </ul>
  * MB/s is UTF-8 text bytes (10^6) per second. Text: files given as arguments (directories are
- * walked), default the plain-text files under /usr/share/doc, one document per file.
+ * walked), default the plain-text files under /usr/share/doc, one document per file ({@code .jsonl}:
+ * one per line, the {@code text} field).
  *
  * <p>Args: {@code [--mb N] [--rounds N] [--encoders-only] [paths...]} ({@code --encoders-only}: skip the tokenize path).
  */
@@ -181,7 +182,27 @@ public final class TokenizerBenchmark {
     return w.toString();
   }
 
-  /** Regular files that decode as UTF-8 and hold no NUL, in path order, up to maxBytes. */
+  /** The {@code text} field of each line of a {@code .jsonl} file (one document per line), up to maxBytes; returns the bytes taken. */
+  private static long loadJsonl(Path f, List<String> texts, long maxBytes) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long total = 0;
+    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      if (total >= maxBytes) {
+        break;
+      }
+      if (!line.isBlank()) {
+        String text = json.readTree(line).path("text").asText();
+        texts.add(text);
+        total += text.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Regular files that decode as UTF-8 and hold no NUL, in path order, up to maxBytes; a {@code .jsonl}
+   * file gives one document per line (its {@code text} field).
+   */
   private static List<String> loadTexts(List<Path> roots, long maxBytes) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path root : roots) {
@@ -194,6 +215,10 @@ public final class TokenizerBenchmark {
     for (Path f : files) {
       if (total >= maxBytes) {
         break;
+      }
+      if (f.toString().endsWith(".jsonl")) {
+        total += loadJsonl(f, texts, maxBytes - total);
+        continue;
       }
       byte[] b = Files.readAllBytes(f);
       if (b.length == 0 || b.length > 4_000_000) {
