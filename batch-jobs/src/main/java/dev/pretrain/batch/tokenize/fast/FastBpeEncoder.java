@@ -22,21 +22,19 @@ public final class FastBpeEncoder {
   static final int MAX_CACHED_CHARS = 64;
   /** Pieces longer than this (in bytes) are merged with a heap. */
   static final int HEAP_THRESHOLD = 128;
-  public static final int DEFAULT_CACHE_ENTRIES = 1 << 16;
+  public static final int DEFAULT_CACHE_ENTRIES = 1 << 17;
+  public static final int MAX_CACHE_ENTRIES = 1 << 20;
 
   private final MergeableRanks ranks;
   private final PreTokenizer preTokenizer;
   private final int heapThreshold;
 
-  // cache: open addressing over entries; keys and values in pools
+  // cache: open addressing, 4 ints a slot so a hit touches one line of the table and the key's chars:
+  // hash, key offset in cKeys, key length (0 = empty), value: the id itself when the pre-token is one
+  // token, else ~(offset in cVals << 8 | count)
   private final int cacheEntries;
-  private final int[] cSlots;
+  private final int[] cTable;
   private final int cMask;
-  private final int[] cHash;
-  private final int[] cKeyOff;
-  private final int[] cKeyLen;
-  private final int[] cValOff;
-  private final int[] cValLen;
   private final char[] cKeys;
   private final int[] cVals;
   private int cCount;
@@ -66,15 +64,13 @@ public final class FastBpeEncoder {
     this.ranks = ranks;
     this.preTokenizer = preTokenizer;
     this.heapThreshold = Math.min(heapThreshold, HEAP_THRESHOLD);
-    this.cacheEntries = Math.max(0, cacheEntries);
+    if (cacheEntries < 0 || cacheEntries > MAX_CACHE_ENTRIES) {
+      throw new IllegalArgumentException("cacheEntries must be in [0, " + MAX_CACHE_ENTRIES + "]: " + cacheEntries);
+    }
+    this.cacheEntries = cacheEntries;
     int cap = Integer.highestOneBit(Math.max(8, this.cacheEntries * 2 - 1)) << 1;
-    this.cSlots = new int[cap];
+    this.cTable = new int[cap * 4];
     this.cMask = cap - 1;
-    this.cHash = new int[this.cacheEntries];
-    this.cKeyOff = new int[this.cacheEntries];
-    this.cKeyLen = new int[this.cacheEntries];
-    this.cValOff = new int[this.cacheEntries];
-    this.cValLen = new int[this.cacheEntries];
     this.cKeys = new char[this.cacheEntries * 12];
     this.cVals = new int[this.cacheEntries * 4];
   }
@@ -153,46 +149,56 @@ public final class FastBpeEncoder {
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
     h ^= h >>> 13;
+    int[] tb = cTable;
     int slot = h & cMask;
     while (true) {
-      int e = cSlots[slot];
-      if (e == 0) {
+      int t = slot * 4;
+      int kl = tb[t + 2];
+      if (kl == 0) {
         break;
       }
-      e--;
-      if (cHash[e] == h && cKeyLen[e] == len && Arrays.equals(cKeys, cKeyOff[e], cKeyOff[e] + len, s, start, end)) {
-        int vl = cValLen[e];
-        if (vl == 1) {
-          out.add(cVals[cValOff[e]]);
-        } else {
-          out.add(cVals, cValOff[e], vl);
+      if (tb[t] == h && kl == len) {
+        int ko = tb[t + 1];
+        if (Arrays.equals(cKeys, ko, ko + len, s, start, end)) {
+          int v = tb[t + 3];
+          if (v >= 0) {
+            out.add(v);
+          } else {
+            out.add(cVals, ~v >>> 8, ~v & 0xFF);
+          }
+          return;
         }
-        return;
       }
       slot = (slot + 1) & cMask;
     }
     int before = out.size();
     bpe(s, start, end, out);
     int vl = out.size() - before;
-    if (cCount == cacheEntries || cKeyUsed + len > cKeys.length || cValUsed + vl > cVals.length) {
+    if (len > cKeys.length || vl > cVals.length) {
+      return; // a tiny cache cannot hold it
+    }
+    if (cCount == cacheEntries || cKeyUsed + len > cKeys.length || (vl > 1 && cValUsed + vl > cVals.length)) {
       clearCache();
       slot = h & cMask;
     }
-    int e = cCount++;
-    cHash[e] = h;
-    cKeyOff[e] = cKeyUsed;
-    cKeyLen[e] = len;
+    cCount++;
+    int t = slot * 4;
+    tb[t] = h;
+    tb[t + 1] = cKeyUsed;
+    tb[t + 2] = len;
     System.arraycopy(s, start, cKeys, cKeyUsed, len);
     cKeyUsed += len;
-    cValOff[e] = cValUsed;
-    cValLen[e] = vl;
-    System.arraycopy(out.raw(), before, cVals, cValUsed, vl);
-    cValUsed += vl;
-    cSlots[slot] = e + 1;
+    if (vl == 1) {
+      tb[t + 3] = out.raw()[before];
+    } else {
+      tb[t + 3] = ~(cValUsed << 8 | vl);
+      System.arraycopy(out.raw(), before, cVals, cValUsed, vl);
+      cValUsed += vl;
+    }
   }
 
   private void clearCache() {
-    Arrays.fill(cSlots, 0);
+    Arrays.fill(cTable, 0);
     cCount = 0;
     cKeyUsed = 0;
     cValUsed = 0;

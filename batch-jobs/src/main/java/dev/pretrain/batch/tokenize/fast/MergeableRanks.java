@@ -21,11 +21,8 @@ import java.util.Base64;
 public final class MergeableRanks {
 
   private final byte[] pool;
-  private final int[] offset;
-  private final int[] length;
-  private final int[] rank;
-  private final int[] slots; // entry index + 1, 0 = empty
-  private final int[] slotHash;
+  /** Open addressing, 4 ints a slot so a probe touches one cache line: hash, rank, pool offset, length (0 = empty). */
+  private final int[] table;
   private final int mask;
   private final int[] byteRank = new int[256];
   private final int maxTokenLength;
@@ -34,29 +31,31 @@ public final class MergeableRanks {
 
   private MergeableRanks(byte[] pool, int[] offset, int[] length, int[] rank, int n) {
     this.pool = pool;
-    this.offset = offset;
-    this.length = length;
-    this.rank = rank;
     this.size = n;
-    int cap = Integer.highestOneBit(Math.max(16, n * 4 - 1)) << 1;
-    this.slots = new int[cap];
-    this.slotHash = new int[cap];
+    int cap = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
+    this.table = new int[cap * 4];
     this.mask = cap - 1;
     Arrays.fill(byteRank, -1);
     int maxLen = 0;
     int maxR = -1;
     for (int e = 0; e < n; e++) {
+      if (length[e] == 0) {
+        throw new IllegalArgumentException("empty token at rank " + rank[e]);
+      }
       int h = hash(pool, offset[e], length[e]);
       int s = h & mask;
-      while (slots[s] != 0) {
-        int o = slots[s] - 1;
-        if (slotHash[s] == h && equal(pool, offset[o], length[o], pool, offset[e], length[e])) {
-          throw new IllegalArgumentException("duplicate token bytes at ranks " + rank[o] + " and " + rank[e]);
+      while (table[s * 4 + 3] != 0) {
+        int t = s * 4;
+        if (table[t] == h && equal(pool, table[t + 2], table[t + 3], pool, offset[e], length[e])) {
+          throw new IllegalArgumentException("duplicate token bytes at ranks " + table[t + 1] + " and " + rank[e]);
         }
         s = (s + 1) & mask;
       }
-      slots[s] = e + 1;
-      slotHash[s] = h;
+      int t = s * 4;
+      table[t] = h;
+      table[t + 1] = rank[e];
+      table[t + 2] = offset[e];
+      table[t + 3] = length[e];
       if (length[e] == 1) {
         byteRank[pool[offset[e]] & 0xFF] = rank[e];
       }
@@ -134,15 +133,16 @@ public final class MergeableRanks {
       return -1;
     }
     int h = hash(b, off, len);
+    int[] tb = table;
     int s = h & mask;
     while (true) {
-      int e = slots[s];
-      if (e == 0) {
+      int t = s * 4;
+      int l = tb[t + 3];
+      if (l == 0) {
         return -1;
       }
-      e--;
-      if (slotHash[s] == h && equal(pool, offset[e], length[e], b, off, len)) {
-        return rank[e];
+      if (tb[t] == h && l == len && equal(pool, tb[t + 2], b, off, len)) {
+        return tb[t + 1];
       }
       s = (s + 1) & mask;
     }
@@ -187,10 +187,11 @@ public final class MergeableRanks {
   }
 
   private static boolean equal(byte[] a, int ao, int al, byte[] b, int bo, int bl) {
-    if (al != bl) {
-      return false;
-    }
-    for (int i = 0; i < al; i++) {
+    return al == bl && equal(a, ao, b, bo, bl);
+  }
+
+  private static boolean equal(byte[] a, int ao, byte[] b, int bo, int len) {
+    for (int i = 0; i < len; i++) {
       if (a[ao + i] != b[bo + i]) {
         return false;
       }

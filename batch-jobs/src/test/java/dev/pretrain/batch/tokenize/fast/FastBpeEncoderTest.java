@@ -120,6 +120,12 @@ class FastBpeEncoderTest {
       assertSameAsJtokkit(JT_CL100K, small, t);
     }
     assertTrue(small.cacheClears() > 10, "clears: " + small.cacheClears());
+    FastBpeEncoder one = new FastBpeEncoder(MergeableRanks.jtokkit("cl100k_base"), PreTokenizer.CL100K, 1);
+    for (int n = 0; n < 3; n++) { // pieces of more ids than a one-entry cache has room for
+      assertSameAsJtokkit(JT_CL100K, one, "Supercalifragilisticexpialidocious zqxjzqxjzqxjzqxjzqxjzqxj a a");
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new FastBpeEncoder(MergeableRanks.jtokkit("r50k_base"), PreTokenizer.R50K, -1));
   }
 
   @Test
