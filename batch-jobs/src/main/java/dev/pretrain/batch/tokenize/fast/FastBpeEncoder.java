@@ -77,18 +77,21 @@ public final class FastBpeEncoder {
 
   /** r50k_base (GPT-2) with jtokkit's bundled ranks; ids equal jtokkit's {@code encodeOrdinary}. */
   public static FastBpeEncoder r50kBase() {
-    return new FastBpeEncoder(Vocab.R50K, PreTokenizer.R50K);
+    return new FastBpeEncoder(R50kRanks.RANKS, PreTokenizer.R50K);
   }
 
   /** cl100k_base with jtokkit's bundled ranks; ids equal jtokkit's {@code encodeOrdinary}. */
   public static FastBpeEncoder cl100kBase() {
-    return new FastBpeEncoder(Vocab.CL100K, PreTokenizer.CL100K);
+    return new FastBpeEncoder(Cl100kRanks.RANKS, PreTokenizer.CL100K);
   }
 
-  /** The vocabularies, loaded once per process and shared by every encoder. */
-  private static final class Vocab {
-    static final MergeableRanks R50K = MergeableRanks.jtokkit("r50k_base");
-    static final MergeableRanks CL100K = MergeableRanks.jtokkit("cl100k_base");
+  /** The vocabularies, each loaded once per process on first use and shared by every encoder. */
+  private static final class R50kRanks {
+    static final MergeableRanks RANKS = MergeableRanks.jtokkit("r50k_base");
+  }
+
+  private static final class Cl100kRanks {
+    static final MergeableRanks RANKS = MergeableRanks.jtokkit("cl100k_base");
   }
 
   public MergeableRanks ranks() {
