@@ -8,6 +8,8 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.shards.DocumentLineParser;
 import dev.pretrain.batch.shards.ShardDocument;
+import dev.pretrain.batch.tokenize.fast.FastBpeEncoder;
+import dev.pretrain.batch.tokenize.fast.TokenBuffer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -29,25 +31,31 @@ import org.springframework.batch.infrastructure.item.Chunk;
  * <ul>
  *   <li>{@code jtokkit cl100k}: {@code encodeOrdinary} of each text (the speed reference, docs/architecture.md §7);
  *   <li>{@code jtokkit r50k}: the same with GPT-2's ranks, which tokenize uses;
+ *   <li>{@code fast cl100k / r50k}: our encoder ({@code tokenize.fast}) on the same texts, one encoder
+ *       kept across rounds (its word cache warm, as in a long-running step) and, more conservatively,
+ *       a new encoder per round (cache empty at the start of each round); token counts must equal jtokkit's;
  *   <li>{@code tokenize path}: what the tokenize step does per document short of S3 and the database:
  *       parse the shard's JSON line, encode (r50k) and pick the split, write EOT + uint16 tokens and
  *       the map line to local files.
  * </ul>
  * MB/s is UTF-8 text bytes (10^6) per second. Text: files given as arguments (directories are
- * walked), default the plain-text files under /usr/share/doc, one document per file.
+ * walked), default the plain-text files under /usr/share/doc, one document per file ({@code .jsonl}:
+ * one per line, the {@code text} field).
  *
- * <p>Args: {@code [--mb N] [--rounds N] [paths...]}.
+ * <p>Args: {@code [--mb N] [--rounds N] [--encoders-only] [paths...]} ({@code --encoders-only}: skip the tokenize path).
  */
 public final class TokenizerBenchmark {
 
   public static void main(String[] args) throws Exception {
     long maxBytes = 16_000_000;
     int rounds = 5;
+    boolean encodersOnly = false;
     List<Path> roots = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--mb" -> maxBytes = Long.parseLong(args[++i]) * 1_000_000;
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--encoders-only" -> encodersOnly = true;
         default -> roots.add(Path.of(args[i]));
       }
     }
@@ -68,9 +76,25 @@ public final class TokenizerBenchmark {
     Encoding r50k = DocumentTokenizer.r50k();
     Path dir = Files.createTempDirectory("tokenizer-bench");
     try {
-      report("jtokkit cl100k encodeOrdinary", bytes, rounds, () -> encodeAll(cl100k, texts));
-      report("jtokkit r50k encodeOrdinary", bytes, rounds, () -> encodeAll(r50k, texts));
-      report("tokenize path (parse+r50k+write)", bytes, rounds, () -> tokenizePath(lines, dir));
+      double jtCl = report("jtokkit cl100k encodeOrdinary", bytes, rounds, () -> encodeAll(cl100k, texts));
+      FastBpeEncoder fastCl = FastBpeEncoder.cl100kBase();
+      double fastClWarm = report("fast cl100k (encoder kept)", bytes, rounds, () -> encodeAll(fastCl, texts));
+      double fastClCold = report("fast cl100k (new encoder/round)", bytes, rounds,
+          () -> encodeAll(FastBpeEncoder.cl100kBase(), texts));
+      double jtR50k = report("jtokkit r50k encodeOrdinary", bytes, rounds, () -> encodeAll(r50k, texts));
+      FastBpeEncoder fastR50k = FastBpeEncoder.r50kBase();
+      double fastR50kWarm = report("fast r50k (encoder kept)", bytes, rounds, () -> encodeAll(fastR50k, texts));
+      double fastR50kCold = report("fast r50k (new encoder/round)", bytes, rounds,
+          () -> encodeAll(FastBpeEncoder.r50kBase(), texts));
+      if (encodeAll(cl100k, texts) != encodeAll(FastBpeEncoder.cl100kBase(), texts)
+          || encodeAll(r50k, texts) != encodeAll(FastBpeEncoder.r50kBase(), texts)) {
+        throw new IllegalStateException("token counts differ between jtokkit and the fast encoder");
+      }
+      System.out.printf("ratio fast/jtokkit: cl100k %.2fx (kept) %.2fx (new/round); r50k %.2fx (kept) %.2fx (new/round)%n",
+          fastClWarm / jtCl, fastClCold / jtCl, fastR50kWarm / jtR50k, fastR50kCold / jtR50k);
+      if (!encodersOnly) {
+        report("tokenize path (parse+r50k+write)", bytes, rounds, () -> tokenizePath(lines, dir));
+      }
     } finally {
       BatchJobRunner.deleteRecursively(dir);
     }
@@ -81,7 +105,8 @@ public final class TokenizerBenchmark {
     long run() throws Exception;
   }
 
-  private static void report(String name, long bytes, int rounds, Round round) throws Exception {
+  /** Prints and returns the median MB/s. */
+  private static double report(String name, long bytes, int rounds, Round round) throws Exception {
     long tokens = 0;
     for (int i = 0; i < 2; i++) {
       tokens = round.run();
@@ -98,6 +123,17 @@ public final class TokenizerBenchmark {
     System.out.printf("%-34s median %6.2f MB/s  %5.2f M tokens/s  (%d tokens; rounds %s s)%n", name,
         bytes / 1e6 / median, tokens / 1e6 / median, tokens,
         Arrays.toString(Arrays.stream(seconds).map(s -> Math.round(s * 1000) / 1000.0).toArray()));
+    return bytes / 1e6 / median;
+  }
+
+  private static long encodeAll(FastBpeEncoder encoder, List<String> texts) {
+    TokenBuffer out = new TokenBuffer(1 << 16);
+    long tokens = 0;
+    for (String t : texts) {
+      out.clear();
+      tokens += encoder.encodeOrdinary(t, out);
+    }
+    return tokens;
   }
 
   private static long encodeAll(Encoding encoding, List<String> texts) {
@@ -146,7 +182,27 @@ public final class TokenizerBenchmark {
     return w.toString();
   }
 
-  /** Regular files that decode as UTF-8 and hold no NUL, in path order, up to maxBytes. */
+  /** The {@code text} field of each line of a {@code .jsonl} file (one document per line), up to maxBytes; returns the bytes taken. */
+  private static long loadJsonl(Path f, List<String> texts, long maxBytes) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long total = 0;
+    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      if (total >= maxBytes) {
+        break;
+      }
+      if (!line.isBlank()) {
+        String text = json.readTree(line).path("text").asText();
+        texts.add(text);
+        total += text.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Regular files that decode as UTF-8 and hold no NUL, in path order, up to maxBytes; a {@code .jsonl}
+   * file gives one document per line (its {@code text} field).
+   */
   private static List<String> loadTexts(List<Path> roots, long maxBytes) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path root : roots) {
@@ -159,6 +215,10 @@ public final class TokenizerBenchmark {
     for (Path f : files) {
       if (total >= maxBytes) {
         break;
+      }
+      if (f.toString().endsWith(".jsonl")) {
+        total += loadJsonl(f, texts, maxBytes - total);
+        continue;
       }
       byte[] b = Files.readAllBytes(f);
       if (b.length == 0 || b.length > 4_000_000) {
