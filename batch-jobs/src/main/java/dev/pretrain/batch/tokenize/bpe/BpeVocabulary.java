@@ -1,5 +1,6 @@
 package dev.pretrain.batch.tokenize.bpe;
 
+import dev.pretrain.batch.tokenize.fast.MergeableRanks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -72,6 +73,19 @@ public final class BpeVocabulary {
   /** Number of byte and merged tokens (ids below it are not special). */
   public int mergedSize() {
     return tokenBytes.length;
+  }
+
+  /**
+   * The byte and merged tokens as ranks for {@link dev.pretrain.batch.tokenize.fast.FastBpeEncoder}: a
+   * pair of parts merges only when it is one of the merges (Hugging Face's rule), so the fast encoder
+   * gives the ids tokenizer.json gives.
+   */
+  public MergeableRanks mergeableRanks() {
+    int[] left = new int[tokenBytes.length];
+    for (int r = 0; r < merges.size(); r++) {
+      left[256 + r] = tokenBytes[merges.get(r).left()].length;
+    }
+    return MergeableRanks.ofMerges(tokenBytes, left);
   }
 
   /** The string form of every id, in id order (GPT-2's byte-to-unicode for byte and merged tokens). */

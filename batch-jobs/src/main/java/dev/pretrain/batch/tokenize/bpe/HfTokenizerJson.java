@@ -74,7 +74,7 @@ public final class HfTokenizerJson {
       g.writeNullField("end_of_word_suffix");
       g.writeBooleanField("fuse_unk", false);
       g.writeBooleanField("byte_fallback", false);
-      g.writeBooleanField("ignore_merges", false);
+      g.writeBooleanField("ignore_merges", true); // a piece that is a token stays whole, as our encoder does
       g.writeObjectFieldStart("vocab");
       for (int id = 0; id < merged; id++) {
         g.writeNumberField(strings.get(id), id);

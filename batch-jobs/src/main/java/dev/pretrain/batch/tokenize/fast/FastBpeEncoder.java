@@ -265,7 +265,7 @@ public final class FastBpeEncoder {
       bd[k] = k;
     }
     for (int k = 0; k < m - 1; k++) {
-      int x = r.rank(b, k, 2);
+      int x = r.pairRank(b, k, 1, 2);
       pr[k] = x < 0 ? Integer.MAX_VALUE : x;
     }
     while (parts > 1) {
@@ -287,11 +287,11 @@ public final class FastBpeEncoder {
       }
       parts--;
       if (at < parts - 1) {
-        int x = r.rank(b, bd[at], bd[at + 2] - bd[at]);
+        int x = r.pairRank(b, bd[at], bd[at + 1] - bd[at], bd[at + 2] - bd[at]);
         pr[at] = x < 0 ? Integer.MAX_VALUE : x;
       }
       if (at > 0) {
-        int x = r.rank(b, bd[at - 1], bd[at + 1] - bd[at - 1]);
+        int x = r.pairRank(b, bd[at - 1], bd[at] - bd[at - 1], bd[at + 1] - bd[at - 1]);
         pr[at - 1] = x < 0 ? Integer.MAX_VALUE : x;
       }
     }
@@ -325,7 +325,7 @@ public final class FastBpeEncoder {
     for (int i = 0; i < m; i++) {
       nx[i] = i + 1;
       pv[i] = i - 1;
-      pr[i] = i + 1 < m ? r.rank(b, i, 2) : -1;
+      pr[i] = i + 1 < m ? r.pairRank(b, i, 1, 2) : -1;
       if (pr[i] >= 0) {
         size = push(heap, size, ((long) pr[i] << 32) | i);
       }
@@ -346,7 +346,7 @@ public final class FastBpeEncoder {
       }
       pr[j] = -1;
       if (k < m) {
-        pr[i] = r.rank(b, i, nx[k] - i);
+        pr[i] = r.pairRank(b, i, k - i, nx[k] - i);
         if (pr[i] >= 0) {
           if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
@@ -358,7 +358,7 @@ public final class FastBpeEncoder {
       }
       int p = pv[i];
       if (p >= 0) {
-        pr[p] = r.rank(b, p, k - p);
+        pr[p] = r.pairRank(b, p, i - p, k - p);
         if (pr[p] >= 0) {
           if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);

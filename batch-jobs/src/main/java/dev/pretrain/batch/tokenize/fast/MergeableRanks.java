@@ -16,7 +16,10 @@ import java.util.Base64;
  *
  * <p>Load with {@link #read(InputStream)} (the {@code .tiktoken} text format: one "base64 rank" per
  * line) or {@link #jtokkit(String)}, which reads the files jtokkit bundles, so ids match jtokkit's.
- * Immutable once built; safe to share between threads.
+ * {@link #ofMerges} builds the ranks of a vocabulary we trained: there a merged token also
+ * records where its merge splits it, and {@link #pairRank} admits a pair only when it is that merge
+ * (Hugging Face's and llama.cpp's rule: a pair of parts merges when the pair is in the merge list, not
+ * merely when the joined bytes are some token). Immutable once built; safe to share between threads.
  */
 public final class MergeableRanks {
 
@@ -28,10 +31,13 @@ public final class MergeableRanks {
   private final int maxTokenLength;
   private final int maxRank;
   private final int size;
+  /** By rank: the byte length of the merge's left part; null when any split of a token may merge (tiktoken). */
+  private final int[] leftLength;
 
-  private MergeableRanks(byte[] pool, int[] offset, int[] length, int[] rank, int n) {
+  private MergeableRanks(byte[] pool, int[] offset, int[] length, int[] rank, int n, int[] leftLength) {
     this.pool = pool;
     this.size = n;
+    this.leftLength = leftLength;
     int cap = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
     this.table = new int[cap * 4];
     this.mask = cap - 1;
@@ -105,7 +111,41 @@ public final class MergeableRanks {
       used += token.length;
       n++;
     }
-    return new MergeableRanks(Arrays.copyOf(pool, used), offset, length, rank, n);
+    return new MergeableRanks(Arrays.copyOf(pool, used), offset, length, rank, n, null);
+  }
+
+  /**
+   * The ranks of a vocabulary built by merges, rank = id: {@code tokens[id]} are the token's bytes and
+   * {@code leftLength[id]} the byte length of the left part of the merge that made it (0 for the 256
+   * single bytes, which must be ids 0..255 in byte order). Pairs merge only as those merges say (see
+   * {@link #pairRank}); lower ids must be older merges.
+   */
+  public static MergeableRanks ofMerges(byte[][] tokens, int[] leftLength) {
+    int n = tokens.length;
+    if (leftLength.length != n) {
+      throw new IllegalArgumentException(n + " tokens but " + leftLength.length + " split lengths");
+    }
+    int[] offset = new int[n];
+    int[] length = new int[n];
+    int[] rank = new int[n];
+    int total = 0;
+    for (byte[] t : tokens) {
+      total += t.length;
+    }
+    byte[] pool = new byte[total];
+    int used = 0;
+    for (int id = 0; id < n; id++) {
+      byte[] t = tokens[id];
+      if (t.length > 1 && (leftLength[id] <= 0 || leftLength[id] >= t.length)) {
+        throw new IllegalArgumentException("token " + id + " of " + t.length + " bytes cannot split at " + leftLength[id]);
+      }
+      System.arraycopy(t, 0, pool, used, t.length);
+      offset[id] = used;
+      length[id] = t.length;
+      rank[id] = id;
+      used += t.length;
+    }
+    return new MergeableRanks(pool, offset, length, rank, n, leftLength.clone());
   }
 
   /**
@@ -146,6 +186,19 @@ public final class MergeableRanks {
       }
       s = (s + 1) & mask;
     }
+  }
+
+  /**
+   * The rank of the token that joining the parts {@code b[off, off+leftLen)} and
+   * {@code b[off+leftLen, off+len)} makes, or -1 when they do not merge: when the joined bytes are no
+   * token, or (for a trained vocabulary) when that token's merge splits it elsewhere.
+   */
+  public int pairRank(byte[] b, int off, int leftLen, int len) {
+    int r = rank(b, off, len);
+    if (r >= 0 && leftLength != null && leftLength[r] != leftLen) {
+      return -1;
+    }
+    return r;
   }
 
   /** The rank of a single byte (every byte is a token in a byte-level vocabulary). */

@@ -39,7 +39,7 @@ public final class TokenBuffer {
     return ids;
   }
 
-  void add(int id) {
+  public void add(int id) {
     if (size == ids.length) {
       ids = Arrays.copyOf(ids, size * 2);
     }

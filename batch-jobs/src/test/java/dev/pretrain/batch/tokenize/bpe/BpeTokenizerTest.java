@@ -56,7 +56,7 @@ class BpeTokenizerTest {
     assertEquals(1, the.length, "' the' is frequent in the training text");
     assertArrayEquals(" the".getBytes(StandardCharsets.UTF_8), t.vocabulary().bytes(the[0]));
     assertTrue(t.encodeOrdinary("The quick brown fox").length < "The quick brown fox".length());
-    assertArrayEquals(t.encodePiece(" lazy"), t.encodePiece(" lazy"));
+    assertArrayEquals(t.encodeOrdinary(" lazy"), t.encodeOrdinary(" lazy"));
     // text never seen: bytes only, one id per byte
     assertArrayEquals(new int[] {'Q', 'Q'}, t.encodeOrdinary("QQ"));
   }
@@ -68,6 +68,16 @@ class BpeTokenizerTest {
         List.of(new BpeVocabulary.Merge('b', 'c'), new BpeVocabulary.Merge('a', 'b')), List.of());
     assertArrayEquals(new int[] {'a', 256}, new BpeTokenizer(v).encodeOrdinary("abc"));
     assertArrayEquals(new int[] {257, 257}, new BpeTokenizer(v).encodeOrdinary("abab"));
+  }
+
+  @Test
+  void onlyMergesOfTheVocabularyJoinPartsAndAWholeTokenPieceStaysWhole() {
+    // bc, ab, then abc made as (ab, c): in "abcd", bc merges first, and (a, bc) is not a merge even though
+    // its bytes are the token abc (tiktoken's rule would join them); the piece "abc" itself is one token
+    BpeVocabulary v = new BpeVocabulary(List.of(new BpeVocabulary.Merge('b', 'c'), new BpeVocabulary.Merge('a', 'b'),
+        new BpeVocabulary.Merge(257, 'c')), List.of());
+    assertArrayEquals(new int[] {'a', 256, 'd'}, new BpeTokenizer(v).encodeOrdinary("abcd"));
+    assertArrayEquals(new int[] {258}, new BpeTokenizer(v).encodeOrdinary("abc"));
   }
 
   @Test
