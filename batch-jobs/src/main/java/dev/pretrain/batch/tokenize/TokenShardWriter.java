@@ -1,7 +1,6 @@
 package dev.pretrain.batch.tokenize;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.knuddels.jtokkit.api.IntArrayList;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -34,7 +33,6 @@ public class TokenShardWriter implements ItemStreamWriter<TokenizedDocument> {
   private final LongConsumer progress;
   private final Map<Split, Output> outputs = new EnumMap<>(Split.class);
   private long documents;
-  private int[] buf = new int[1 << 12];
 
   public TokenShardWriter(Path dir, LongConsumer progress) {
     this.dir = dir;
@@ -77,25 +75,13 @@ public class TokenShardWriter implements ItemStreamWriter<TokenizedDocument> {
         throw new IllegalStateException("the " + doc.split().prefix() + " shard would exceed the " + LlmcTokenShard.MAX_TOKENS
             + " tokens an llm.c header can count, at document " + doc.docId() + "; make document shards smaller");
       }
-      LlmcTokenShard.writeTokens(out.bin, withEndOfText(doc.tokens()), 0, doc.shardTokens());
+      LlmcTokenShard.writeTokens(out.bin, doc.tokens(), 0, doc.shardTokens());
       out.map.write(mapLine(doc.docId(), start, end));
       out.tokens = end;
       out.documents++;
       documents++;
     }
     progress.accept(documents);
-  }
-
-  private int[] withEndOfText(IntArrayList tokens) {
-    int n = tokens.size() + 1;
-    if (buf.length < n) {
-      buf = new int[Math.max(n, buf.length * 2)];
-    }
-    buf[0] = DocumentTokenizer.END_OF_TEXT;
-    for (int i = 1; i < n; i++) {
-      buf[i] = tokens.get(i - 1);
-    }
-    return buf;
   }
 
   static String mapLine(String docId, long start, long end) {

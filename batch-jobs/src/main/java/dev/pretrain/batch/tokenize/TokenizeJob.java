@@ -22,15 +22,22 @@ public final class TokenizeJob {
 
   /**
    * @param shardIndex     numbers the output files ({@code train-<shardIndex>.bin})
-   * @param encoding       only {@code r50k_base} (GPT-2 ids fit llm.c's uint16 format)
+   * @param encoding       {@code r50k_base} (GPT-2's vocabulary) or {@code bpe} (the run's own, from {@code tokenizer})
+   * @param tokenizer      the tokenizer step's tokenizer.json for {@code bpe}; null for {@code r50k_base}
    * @param valFraction    fraction of documents (by id hash) sent to val, in [0, 1)
    * @param heldOutSources sources whose documents all go to val
    * @param attempt        the caller's attempt number (Temporal's), recorded with the job instance
    */
   public record Request(String runId, String bucket, int shardIndex, ObjectStore.Stored documentShard,
-      String encoding, double valFraction, List<String> heldOutSources, int attempt) {
+      String encoding, ObjectStore.Stored tokenizer, double valFraction, List<String> heldOutSources, int attempt) {
     public Request {
       heldOutSources = heldOutSources == null ? List.of() : List.copyOf(heldOutSources);
+    }
+
+    /** With GPT-2's vocabulary. */
+    public Request(String runId, String bucket, int shardIndex, ObjectStore.Stored documentShard, String encoding,
+        double valFraction, List<String> heldOutSources, int attempt) {
+      this(runId, bucket, shardIndex, documentShard, encoding, null, valFraction, heldOutSources, attempt);
     }
   }
 
@@ -67,9 +74,14 @@ public final class TokenizeJob {
     if (request.shardIndex() < 0) {
       throw new IllegalArgumentException("shardIndex must not be negative, got " + request.shardIndex());
     }
-    if (!DocumentTokenizer.R50K_BASE.equals(request.encoding())) {
+    if (DocumentTokenizer.BPE.equals(request.encoding())) {
+      if (request.tokenizer() == null) {
+        throw new IllegalArgumentException("encoding bpe needs the tokenizer step's tokenizer.json, and none was given");
+      }
+    } else if (!DocumentTokenizer.R50K_BASE.equals(request.encoding())) {
       throw new IllegalArgumentException("unsupported encoding '" + request.encoding() + "': tokenize writes llm.c"
-          + " uint16 shards of GPT-2 token ids and supports only " + DocumentTokenizer.R50K_BASE);
+          + " uint16 shards with " + DocumentTokenizer.R50K_BASE + " (GPT-2's vocabulary) or "
+          + DocumentTokenizer.BPE + " (the run's own, trained by the tokenizer step)");
     }
     if (!(request.valFraction() >= 0.0 && request.valFraction() < 1.0)) {
       throw new IllegalArgumentException("valFraction must be in [0, 1), got " + request.valFraction());
@@ -141,6 +153,7 @@ public final class TokenizeJob {
         .addString("documentShard", r.documentShard().uri())
         .addString("documentShardSha256", String.valueOf(r.documentShard().sha256()))
         .addString("encoding", r.encoding())
+        .addString("tokenizerSha256", r.tokenizer() == null ? "" : r.tokenizer().sha256())
         .addDouble("valFraction", r.valFraction())
         .addString("heldOutSources", fitParameter(String.join(",", r.heldOutSources())))
         .addLong("attempt", (long) r.attempt());

@@ -3,6 +3,8 @@ package dev.pretrain.batch.tokenize;
 import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.shards.DocumentShardReader;
 import dev.pretrain.batch.shards.ShardDocument;
+import dev.pretrain.batch.tokenizer.StoredTokenizer;
+import dev.pretrain.batch.tokenizer.TokenizerJob;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.documents.DocumentRepository;
@@ -22,7 +24,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * Tokenizes one document shard into llm.c token shards, in two steps:
  * <ol>
- *   <li>{@value #DOCUMENTS_STEP}: read documents -> encode (EOT + r50k tokens) and pick train/val ->
+ *   <li>{@value #DOCUMENTS_STEP}: read documents -> encode (EOT + the vocabulary's tokens) and pick train/val ->
  *       append to the local token file and map of that split;
  *   <li>{@value #PUBLISH_STEP}: fill in the headers, upload to {@code runs/<runId>/tokenize/}, record
  *       artifacts and each document's token range.
@@ -74,10 +76,14 @@ public class TokenizeJobConfig {
 
   @Bean
   @StepScope
-  public DocumentTokenizer tokenizeProcessor(BatchJobRunner.Launches launches,
+  public DocumentTokenizer tokenizeProcessor(ObjectStore store, BatchJobRunner.Launches launches,
       @Value("#{jobParameters['launch']}") String launch) {
     TokenizeJob.Request r = TokenizeJob.launch(launches, launch).request();
-    return new DocumentTokenizer(DocumentTokenizer.r50k(), new SplitRule(r.valFraction(), r.heldOutSources()));
+    SplitRule split = new SplitRule(r.valFraction(), r.heldOutSources());
+    if (r.tokenizer() == null) {
+      return DocumentTokenizer.r50kBase(split);
+    }
+    return DocumentTokenizer.of(StoredTokenizer.read(store, r.tokenizer()), TokenizerJob.END_OF_TEXT, split);
   }
 
   @Bean

@@ -1,11 +1,13 @@
 package dev.pretrain.batch.tokenize;
 
-import com.knuddels.jtokkit.api.IntArrayList;
-
-/** A document's text tokens; in a shard they follow one end-of-text token. */
-public record TokenizedDocument(String docId, Split split, IntArrayList tokens) {
+/**
+ * A document as it goes into a token shard.
+ *
+ * @param tokens the end-of-text token, then the text's tokens
+ */
+public record TokenizedDocument(String docId, Split split, int[] tokens) {
   /** Tokens this document occupies in a shard: its end-of-text prefix plus its text. */
   public int shardTokens() {
-    return tokens.size() + 1;
+    return tokens.length;
   }
 }

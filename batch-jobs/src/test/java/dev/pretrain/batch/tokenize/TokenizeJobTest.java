@@ -207,8 +207,8 @@ class TokenizeJobTest {
     ObjectStore.Stored shard = new ObjectStore.Stored(ShardTestStack.BUCKET, "x.jsonl", null, 0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizeJob.run(stack.runner,
         new TokenizeJob.Request("r", ShardTestStack.BUCKET, 0, shard, "cl100k_base", 0.1, List.of(), 1), null));
-    assertEquals("unsupported encoding 'cl100k_base': tokenize writes llm.c uint16 shards of GPT-2 token ids and"
-        + " supports only r50k_base", e.getMessage());
+    assertEquals("unsupported encoding 'cl100k_base': tokenize writes llm.c uint16 shards with r50k_base (GPT-2's"
+        + " vocabulary) or bpe (the run's own, trained by the tokenizer step)", e.getMessage());
     for (double bad : new double[] {1.0, -0.01, Double.NaN}) {
       e = assertThrows(IllegalArgumentException.class,
           () -> TokenizeJob.run(stack.runner, request("r", shard, bad, List.of(), 1), null));

@@ -147,7 +147,7 @@ public final class TokenizerBenchmark {
   /** The step's processor and writer, fed chunk by chunk as Spring Batch would. */
   private static long tokenizePath(List<String> lines, Path dir) throws Exception {
     DocumentLineParser parser = new DocumentLineParser(true);
-    DocumentTokenizer tokenizer = new DocumentTokenizer(DocumentTokenizer.r50k(), new SplitRule(0.01, List.of()));
+    DocumentTokenizer tokenizer = DocumentTokenizer.r50kBase(new SplitRule(0.01, List.of()));
     TokenShardWriter writer = new TokenShardWriter(dir, n -> {});
     long tokens = 0;
     try {

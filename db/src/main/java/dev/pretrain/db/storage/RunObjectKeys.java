@@ -56,6 +56,21 @@ public final class RunObjectKeys {
     return format("runs/%s/dedup/docs-%05d.jsonl", runId, shardIndex);
   }
 
+  /** The run's own BPE vocabulary, as a Hugging Face tokenizer.json. */
+  public static String tokenizerJson(String runId) {
+    return format("runs/%s/tokenizer/tokenizer.json", runId);
+  }
+
+  /** The documents the tokenizer was trained on, one JSON line each. */
+  public static String tokenizerSample(String runId) {
+    return format("runs/%s/tokenizer/sample.jsonl", runId);
+  }
+
+  /** The tokenizer's parameters and figures. */
+  public static String tokenizerCard(String runId) {
+    return format("runs/%s/tokenizer/card.json", runId);
+  }
+
   /** Token shard of a split ({@code train} or {@code val}). */
   public static String tokenShard(String runId, String split, int shardIndex) {
     return format("runs/%s/tokenize/%s-%05d.bin", runId, split, shardIndex);

@@ -15,6 +15,9 @@ class RunObjectKeysTest {
     assertEquals("runs/r1/ingest/quarantine-00003.jsonl", RunObjectKeys.ingestQuarantine("r1", 3));
     assertEquals("runs/r1/ingest/rejects-00003.jsonl", RunObjectKeys.ingestRejects("r1", 3));
     assertEquals("runs/r1/dedup/docs-00007.jsonl", RunObjectKeys.dedupShard("r1", 7));
+    assertEquals("runs/r1/tokenizer/tokenizer.json", RunObjectKeys.tokenizerJson("r1"));
+    assertEquals("runs/r1/tokenizer/sample.jsonl", RunObjectKeys.tokenizerSample("r1"));
+    assertEquals("runs/r1/tokenizer/card.json", RunObjectKeys.tokenizerCard("r1"));
     assertEquals("runs/r1/tokenize/train-00002.bin", RunObjectKeys.tokenShard("r1", "train", 2));
     assertEquals("runs/r1/tokenize/val-00002.map.jsonl", RunObjectKeys.tokenMap("r1", "val", 2));
     assertEquals("runs/r1/train/ckpt-0000400.pt", RunObjectKeys.trainCheckpoint("r1", 400));

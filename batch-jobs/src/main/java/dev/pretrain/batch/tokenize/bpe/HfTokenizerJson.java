@@ -3,11 +3,17 @@ package dev.pretrain.batch.tokenize.bpe;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a {@link BpeVocabulary} as a Hugging Face {@code tokenizer.json} (the format of the
@@ -90,6 +96,54 @@ public final class HfTokenizerJson {
       g.writeEndArray();
       g.writeEndObject();
       g.writeEndObject();
+    }
+  }
+
+  /**
+   * Reads a tokenizer.json that {@link #write} wrote back into the vocabulary: the merges in rank order
+   * and the added tokens as specials. Refuses a file this encoder would not reproduce (another model
+   * type, pre-tokenizer or id layout), naming what differs.
+   *
+   * @param name names the file in error messages
+   */
+  public static BpeVocabulary read(InputStream in, String name) throws IOException {
+    JsonNode root = new ObjectMapper().readTree(in);
+    JsonNode model = root.path("model");
+    require(name, "BPE".equals(model.path("type").asText()), "model.type is not BPE");
+    require(name, model.path("ignore_merges").asBoolean(false), "model.ignore_merges is not true");
+    JsonNode split = root.path("pre_tokenizer").path("pretokenizers").path(0);
+    require(name, Cl100kPreTokenizer.PATTERN.equals(split.path("pattern").path("Regex").asText()),
+        "the pre-tokenizer is not the cl100k split");
+    Map<String, Integer> ids = new HashMap<>();
+    model.path("vocab").fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+    for (int b = 0; b < 256; b++) {
+      Integer id = ids.get(String.valueOf(ByteLevel.charOf(b)));
+      require(name, id != null && id == b, "byte " + b + " is not id " + b);
+    }
+    List<BpeVocabulary.Merge> merges = new ArrayList<>();
+    for (JsonNode m : model.path("merges")) {
+      String left = m.isArray() ? m.path(0).asText() : m.asText().substring(0, m.asText().indexOf(' '));
+      String right = m.isArray() ? m.path(1).asText() : m.asText().substring(m.asText().indexOf(' ') + 1);
+      Integer l = ids.get(left);
+      Integer r = ids.get(right);
+      Integer made = ids.get(left + right);
+      require(name, l != null && r != null, "merge " + merges.size() + " (" + left + " " + right + ") names a token not in vocab");
+      require(name, made != null && made == 256 + merges.size(), "merge " + merges.size() + " does not make id " + (256 + merges.size()));
+      merges.add(new BpeVocabulary.Merge(l, r));
+    }
+    require(name, ids.size() == 256 + merges.size(), "vocab has " + ids.size() + " entries for " + merges.size() + " merges");
+    List<String> specials = new ArrayList<>();
+    for (JsonNode t : root.path("added_tokens")) {
+      require(name, t.path("id").asInt() == 256 + merges.size() + specials.size(), "added token '"
+          + t.path("content").asText() + "' is not numbered after the merges");
+      specials.add(t.path("content").asText());
+    }
+    return new BpeVocabulary(merges, specials);
+  }
+
+  private static void require(String name, boolean ok, String what) throws IOException {
+    if (!ok) {
+      throw new IOException(name + ": not a tokenizer.json of our byte-level BPE: " + what);
     }
   }
 

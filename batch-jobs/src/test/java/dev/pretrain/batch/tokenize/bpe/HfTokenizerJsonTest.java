@@ -55,4 +55,23 @@ class HfTokenizerJsonTest {
     assertTrue(v.size() < 300);
     assertTrue(added.get(0).path("special").asBoolean());
   }
+
+  @Test
+  void readsBackWhatItWroteAndRefusesAnotherLayout() throws Exception {
+    BpeVocabulary v = new BpeTrainer(300, List.of("<|endoftext|>"), 0)
+        .train(List.of("the cat and the hat\nthe end", "then the theory"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    HfTokenizerJson.write(v, out);
+    BpeVocabulary back = HfTokenizerJson.read(new java.io.ByteArrayInputStream(out.toByteArray()), "t.json");
+    assertEquals(v.merges(), back.merges());
+    assertEquals(v.specialTokens(), back.specialTokens());
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    HfTokenizerJson.write(back, again);
+    assertEquals(out.toString(java.nio.charset.StandardCharsets.UTF_8), again.toString(java.nio.charset.StandardCharsets.UTF_8));
+
+    String other = out.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\"ignore_merges\" : true", "\"ignore_merges\" : false");
+    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> HfTokenizerJson.read(new java.io.ByteArrayInputStream(other.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "t.json"));
+    assertTrue(e.getMessage().contains("t.json") && e.getMessage().contains("ignore_merges"), e.getMessage());
+  }
 }
