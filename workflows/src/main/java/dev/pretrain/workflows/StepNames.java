@@ -4,13 +4,16 @@ package dev.pretrain.workflows;
 public final class StepNames {
   public static final String INGEST = "ingest";
   public static final String DEDUP = "dedup";
+  /** Trains the run's own BPE vocabulary; only in runs whose tokenize encoding is {@code bpe}. */
+  public static final String TOKENIZER = "tokenizer";
   public static final String TOKENIZE = "tokenize";
   public static final String TRAIN = "train";
   public static final String EVALUATE = "evaluate";
   public static final String QUANTIZE = "quantize";
 
-  /** Every step, in the order a run executes them. */
-  public static final java.util.List<String> ALL = java.util.List.of(INGEST, DEDUP, TOKENIZE, TRAIN, EVALUATE, QUANTIZE);
+  /** Every step, in the order a run executes them ({@link #TOKENIZER} only when the run trains its own vocabulary). */
+  public static final java.util.List<String> ALL =
+      java.util.List.of(INGEST, DEDUP, TOKENIZER, TOKENIZE, TRAIN, EVALUATE, QUANTIZE);
 
   private StepNames() {}
 }

@@ -36,6 +36,7 @@ public final class CachedSteps {
         "decontaminationIndex", "filterGroup"}) {
       add(DedupActivities.class, stage, "dedup-2", request -> StepNames.DEDUP);
     }
+    add(TokenizeActivities.class, "trainTokenizer", "tokenizer-1", request -> StepNames.TOKENIZER);
     add(TokenizeActivities.class, "tokenizeShard", "tokenize-1", request -> StepNames.TOKENIZE);
     // train-2: tokens read per document and the model's composition (the audit report's source of truth)
     add(TrainActivities.class, "train", "train-2", request -> StepNames.TRAIN);

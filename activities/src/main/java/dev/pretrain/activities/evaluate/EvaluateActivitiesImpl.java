@@ -63,7 +63,7 @@ public class EvaluateActivitiesImpl implements EvaluateActivities {
     Engine engine = ModelRuntime.init(services);
     ArtifactCache cache = ArtifactCache.of(services);
     HeldOut.Data data = HeldOut.prepare(cache, request.valShards(), request.params().evalMaxTokens(), scratch,
-        () -> ctx.heartbeat(new EvaluateProgress(label, 0)));
+        () -> ctx.heartbeat(new EvaluateProgress(label, 0)), request.tokenizer());
     ArtifactRef modelRef = request.model();
     Evaluator.Result r;
     long t0 = System.nanoTime();

@@ -10,6 +10,7 @@ import com.knuddels.jtokkit.api.IntArrayList;
 import dev.pretrain.activities.train.DjlRuntime;
 import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.TokenShards;
+import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +27,10 @@ import java.util.function.LongConsumer;
  * <ul>
  *   <li>loss = total nats / predicted tokens; perplexity = exp(loss)
  *   <li>bits per byte = total nats / ln 2 / total UTF-8 bytes of the predicted tokens, the bytes
- *       of a token being the length of jtokkit's r50k {@code decodeBytes} of it. The end-of-text
- *       token (50256) counts 0 bytes: it separates documents and is not text, while its nats
+ *       of a token being the length of its bytes in the shards' vocabulary (jtokkit's r50k
+ *       {@code decodeBytes}, or our trained vocabulary's). Bits per byte does not depend on the
+ *       tokenizer, so models with different vocabularies compare on it. The end-of-text
+ *       token counts 0 bytes: it separates documents and is not text, while its nats
  *       still count (predicting where a document ends is part of modelling the corpus).
  * </ul>
  */
@@ -116,6 +119,15 @@ public final class Evaluator {
       throw new IllegalArgumentException("validation shards hold no token to predict");
     }
     return new Result(acc.tokens, acc.bytes, acc.nats, acc.windows);
+  }
+
+  /** UTF-8 byte length of every id of a vocabulary we trained; special tokens (end-of-text) count 0. */
+  public static int[] tokenBytes(BpeVocabulary vocabulary) {
+    int[] table = new int[vocabulary.size()];
+    for (int id = 0; id < vocabulary.mergedSize(); id++) {
+      table[id] = vocabulary.bytes(id).length;
+    }
+    return table;
   }
 
   /** UTF-8 byte length of every r50k token id (end-of-text: 0), computed once. */

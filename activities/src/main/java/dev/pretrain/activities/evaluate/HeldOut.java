@@ -6,6 +6,8 @@ import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.TokenShards;
 import dev.pretrain.batch.tokenize.LlmcTokenShard;
+import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
+import dev.pretrain.batch.tokenize.bpe.HfTokenizerJson;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.evaluations.EvaluationRepository;
 import dev.pretrain.db.storage.ObjectStore;
@@ -13,6 +15,7 @@ import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.evaluate.EvaluateActivities.EvaluateResult;
 import dev.pretrain.workflows.train.TrainParams;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,17 +35,24 @@ public final class HeldOut {
   public static final String REPORT_KIND = "eval-report";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The tokens an evaluation reads: whole val shards, the last one possibly cut short. */
-  public record Data(List<ArtifactRef> shards, List<Path> files, long tokens) {}
+  /**
+   * The tokens an evaluation reads: whole val shards, the last one possibly cut short.
+   *
+   * @param tokenBytes UTF-8 bytes of each token id of the vocabulary the shards were written with
+   */
+  public record Data(List<ArtifactRef> shards, List<Path> files, long tokens, int[] tokenBytes) {}
 
   private HeldOut() {}
 
   /**
    * Downloads the val shards (verified) and keeps a prefix of at most {@code maxTokens} tokens
    * (0 = all); a cut shard is copied to {@code scratch}.
+   *
+   * @param tokenizer the run's own tokenizer.json the shards were written with; null: r50k (GPT-2)
    */
-  public static Data prepare(ArtifactCache cache, List<ArtifactRef> val, long maxTokens, Path scratch, Runnable each)
-      throws IOException {
+  public static Data prepare(ArtifactCache cache, List<ArtifactRef> val, long maxTokens, Path scratch, Runnable each,
+      ArtifactRef tokenizer) throws IOException {
+    int[] tokenBytes = tokenizer == null ? Evaluator.r50kTokenBytes() : Evaluator.tokenBytes(readTokenizer(cache, tokenizer));
     if (val == null || val.isEmpty()) {
       throw new IllegalArgumentException("no held-out token shards to evaluate on");
     }
@@ -72,15 +82,20 @@ public final class HeldOut {
       files.add(f);
       used += n;
     }
-    return new Data(List.copyOf(shards), List.copyOf(files), used);
+    return new Data(List.copyOf(shards), List.copyOf(files), used, tokenBytes);
   }
 
-  /** Loss, perplexity and bits per byte (r50k byte lengths) of {@code model} on {@code data}. */
+  private static BpeVocabulary readTokenizer(ArtifactCache cache, ArtifactRef tokenizer) throws IOException {
+    try (InputStream in = Files.newInputStream(cache.fetch(tokenizer))) {
+      return HfTokenizerJson.read(in, tokenizer.uri());
+    }
+  }
+
+  /** Loss, perplexity and bits per byte (the byte lengths of the shards' vocabulary) of {@code model} on {@code data}. */
   public static Evaluator.Result evaluate(LlamaModel model, Data data, TrainParams p, LongConsumer progress)
       throws IOException {
     int seqLen = Math.min(p.seqLen(), model.config().contextLength());
-    return Evaluator.evaluate(model, TokenShards.open(data.files()), seqLen, p.evalBatch(), Evaluator.r50kTokenBytes(),
-        progress);
+    return Evaluator.evaluate(model, TokenShards.open(data.files()), seqLen, p.evalBatch(), data.tokenBytes(), progress);
   }
 
   /**

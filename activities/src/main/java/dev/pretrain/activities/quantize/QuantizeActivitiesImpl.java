@@ -98,7 +98,7 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
       }
 
       HeldOut.Data data = HeldOut.prepare(cache, request.valShards(), request.params().evalMaxTokens(), scratch,
-          () -> ctx.heartbeat(new QuantizeProgress("download", 0)));
+          () -> ctx.heartbeat(new QuantizeProgress("download", 0)), request.tokenizer());
       EvaluateResult fp32 = request.reference();
       if (fp32 == null || fp32.tokens() == 0) {
         Evaluator.Result r = HeldOut.evaluate(model, data, request.params(),

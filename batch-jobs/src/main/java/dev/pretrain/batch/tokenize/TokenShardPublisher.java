@@ -59,7 +59,8 @@ public class TokenShardPublisher implements Tasklet {
       String source = request.documentShard().uri();
       String binKey = RunObjectKeys.tokenShard(request.runId(), split.prefix(), request.shardIndex());
       ObjectStore.Stored binOut = store.putFile(request.bucket(), binKey, bin, "application/octet-stream");
-      record(binOut, "tokens", List.of(source));
+      // made from the documents and, for the run's own vocabulary, the tokenizer that encoded them
+      record(binOut, "tokens", request.tokenizer() == null ? List.of(source) : List.of(source, request.tokenizer().uri()));
       documents.replaceMembers(binOut.uri(), members);
 
       String mapKey = RunObjectKeys.tokenMap(request.runId(), split.prefix(), request.shardIndex());

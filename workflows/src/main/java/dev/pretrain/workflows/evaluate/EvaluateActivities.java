@@ -19,11 +19,19 @@ public interface EvaluateActivities {
 
   /**
    * @param label  names the evaluation within the run: {@code initial}, {@code final}, ...
-   * @param model  a model or checkpoint artifact; null evaluates the untrained model that
-   *               {@code params} initialises (what training starts from)
+   * @param model     a model or checkpoint artifact; null evaluates the untrained model that
+   *                  {@code params} initialises (what training starts from)
+   * @param tokenizer the run's own tokenizer.json, whose token lengths count the bytes; null: r50k (GPT-2)
    */
-  record EvaluateRequest(
-      String runId, String bucket, String label, ArtifactRef model, TrainParams params, List<ArtifactRef> valShards) {}
+  record EvaluateRequest(String runId, String bucket, String label, ArtifactRef model, TrainParams params,
+      List<ArtifactRef> valShards, ArtifactRef tokenizer) {
+
+    /** Shards tokenized with r50k (requests written before the run's own tokenizer existed). */
+    public EvaluateRequest(String runId, String bucket, String label, ArtifactRef model, TrainParams params,
+        List<ArtifactRef> valShards) {
+      this(runId, bucket, label, model, params, valShards, null);
+    }
+  }
 
   /**
    * @param modelUri  the model evaluated, null for the untrained one

@@ -24,7 +24,14 @@ public interface QuantizeActivities {
    */
   record QuantizeRequest(
       String runId, String bucket, ArtifactRef model, TrainParams params, List<ArtifactRef> valShards,
-      EvaluateResult reference) {}
+      EvaluateResult reference, ArtifactRef tokenizer) {
+
+    /** Shards tokenized with r50k (requests written before the run's own tokenizer existed). */
+    public QuantizeRequest(String runId, String bucket, ArtifactRef model, TrainParams params,
+        List<ArtifactRef> valShards, EvaluateResult reference) {
+      this(runId, bucket, model, params, valShards, reference, null);
+    }
+  }
 
   /**
    * @param fp32Bytes      parameter bytes in fp32

@@ -104,6 +104,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private final Map<String, List<ArtifactRef>> outputs = new LinkedHashMap<>();
   private final List<ArtifactRef> trainShards = new ArrayList<>();
   private final List<ArtifactRef> valShards = new ArrayList<>();
+  // the run's own tokenizer.json once the tokenizer step ran (null: GPT-2's r50k)
+  private ArtifactRef tokenizer;
   private EvaluateActivities.EvaluateResult initialEval;
   private EvaluateActivities.EvaluateResult finalEval;
   private TrainActivities.TrainResult trained;
@@ -135,6 +137,11 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
         refuse(placement.refusal()); // before any step: no data has moved
       }
       place(placement);
+    }
+    // A run that trains its own vocabulary does it between dedup and tokenize.
+    if (request.tokenize().trainsTokenizer()
+        && Workflow.getVersion("own-tokenizer", Workflow.DEFAULT_VERSION, 1) >= 1) {
+      order.add(order.indexOf(StepNames.TOKENIZE), StepNames.TOKENIZER);
     }
     boolean modelStepsDecided = false;
     int next = 0;
@@ -329,6 +336,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     switch (name) {
       case StepNames.INGEST -> step(name, () -> runIngest(request));
       case StepNames.DEDUP -> step(name, () -> runDedup(request, outputs.get(StepNames.INGEST)));
+      case StepNames.TOKENIZER -> step(name, () -> runTokenizer(request, outputs.get(StepNames.DEDUP)));
       case StepNames.TOKENIZE -> step(name, () -> runTokenize(request, outputs.get(StepNames.DEDUP)));
       case StepNames.TRAIN -> step(name, () -> runTrain(request, request.trainOrDefaults()));
       case StepNames.EVALUATE -> step(name, () -> runEvaluate(request, request.trainOrDefaults()));
@@ -576,6 +584,33 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     return new StepOutcome(r.keptShards(), counts, r.bytesIn());
   }
 
+  /** Trains the run's own vocabulary on a sample of the kept documents; tokenize then encodes with it. */
+  private StepOutcome runTokenizer(RunRequest request, List<ArtifactRef> documents) {
+    RunRequest.TokenizeParams p = request.tokenize();
+    int modelVocab = request.trainOrDefaults().vocabSize();
+    if (request.until() == null || StepNames.ALL.indexOf(request.until()) > StepNames.ALL.indexOf(StepNames.TOKENIZE)) {
+      if (modelVocab < p.vocabSizeOrDefault()) {
+        throw ApplicationFailure.newNonRetryableFailure("train.vocabSize " + modelVocab + " is smaller than"
+            + " tokenize.vocabSize " + p.vocabSizeOrDefault() + ": the model could not embed every token",
+            StepFailures.BAD_PARAMETER);
+      }
+    }
+    TokenizeActivities.TokenizerResult r = tokenize.trainTokenizer(new TokenizeActivities.TokenizerRequest(runId,
+        request.bucket(), documents, p.vocabSizeOrDefault(), p.sampleBytesOrDefault(), p.seedOrDefault(),
+        p.minFrequency(), p.valFraction(), p.heldOutSources()));
+    tokenizer = r.tokenizer();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("vocab_size", (long) r.vocabSize());
+    counts.put("merges", (long) r.merges());
+    counts.put("sample_documents", r.sampleDocuments());
+    counts.put("sample_bytes", r.sampleBytes());
+    counts.put("candidate_documents", r.candidates());
+    counts.put("held_out_documents", r.heldOut());
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put("train_seconds", r.trainMillis() / 1000.0);
+    return new StepOutcome(List.of(r.tokenizer(), r.sample(), r.card()), counts, r.bytesIn(), figures);
+  }
+
   private StepOutcome runTokenize(RunRequest request, List<ArtifactRef> documents) {
     RunRequest.TokenizeParams p = request.tokenize();
     trainShards.clear();
@@ -586,7 +621,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     }
     List<TokenizeActivities.TokenizeResult> results = fanOut(indexes, i -> tokenize.tokenizeShard(
         new TokenizeActivities.TokenizeRequest(runId, request.bucket(), i, documents.get(i), p.encoding(),
-            p.valFraction(), p.heldOutSources())));
+            p.valFraction(), p.heldOutSources(), tokenizer)));
     long docs = 0, trainDocs = 0, valDocs = 0, trainTokens = 0, valTokens = 0, bytes = 0;
     List<ArtifactRef> outputs = new ArrayList<>();
     for (TokenizeActivities.TokenizeResult r : results) {
@@ -631,7 +666,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
           + " the model is not evaluated", runId);
     } else {
       initialEval = evaluate.evaluate(new EvaluateActivities.EvaluateRequest(
-          runId, request.bucket(), "initial", null, params, List.copyOf(valShards)));
+          runId, request.bucket(), "initial", null, params, List.copyOf(valShards), tokenizer));
     }
     trained = train.train(new TrainActivities.TrainRequest(runId, request.bucket(), List.copyOf(trainShards), params));
     Map<String, Long> counts = new LinkedHashMap<>();
@@ -665,7 +700,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       return new StepOutcome(outputs, counts, 0, figures);
     }
     finalEval = evaluate.evaluate(new EvaluateActivities.EvaluateRequest(
-        runId, request.bucket(), "final", trained.model(), params, List.copyOf(valShards)));
+        runId, request.bucket(), "final", trained.model(), params, List.copyOf(valShards), tokenizer));
     counts.put("val_tokens", finalEval.tokens());
     counts.put("val_bytes", finalEval.bytes());
     if (initialEval != null) {
@@ -684,7 +719,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   /** Q8_0 weights, then the dequantized model evaluated against the fp32 one. */
   private StepOutcome runQuantize(RunRequest request, TrainParams params) {
     QuantizeActivities.QuantizeResult q = quantize.quantize(new QuantizeActivities.QuantizeRequest(
-        runId, request.bucket(), trained.model(), params, List.copyOf(valShards), finalEval));
+        runId, request.bucket(), trained.model(), params, List.copyOf(valShards), finalEval, tokenizer));
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("fp32_bytes", q.fp32Bytes());
     counts.put("quantized_bytes", q.quantizedBytes());

@@ -177,9 +177,54 @@ public record RunRequest(
     }
   }
 
-  public record TokenizeParams(String encoding, double valFraction, List<String> heldOutSources) {
+  /**
+   * @param encoding     {@code r50k_base} (GPT-2's fixed vocabulary) or {@code bpe} (a byte-level BPE the
+   *                     tokenizer step trains on this run's kept documents)
+   * @param vocabSize    {@code bpe}: ids in all (256 bytes + merges + {@code <|endoftext|>}); 0 means
+   *                     {@link #DEFAULT_VOCAB}
+   * @param sampleBytes  {@code bpe}: text bytes of the training sample; 0 means {@link #DEFAULT_SAMPLE_BYTES}
+   * @param minFrequency {@code bpe}: pairs seen fewer times are never merged (0: no floor)
+   * @param seed         {@code bpe}: orders the documents the sample takes; 0 means {@link #DEFAULT_SEED}
+   */
+  public record TokenizeParams(String encoding, double valFraction, List<String> heldOutSources, int vocabSize,
+      long sampleBytes, long minFrequency, long seed) {
+
+    public static final String R50K_BASE = "r50k_base";
+    public static final String BPE = "bpe";
+    public static final int DEFAULT_VOCAB = 8192;
+    public static final long DEFAULT_SAMPLE_BYTES = 16_000_000L;
+    public static final long DEFAULT_SEED = 1337;
+
+    /** GPT-2's vocabulary, or a request written before the run's own tokenizer existed. */
+    public TokenizeParams(String encoding, double valFraction, List<String> heldOutSources) {
+      this(encoding, valFraction, heldOutSources, 0, 0, 0, 0);
+    }
+
+    /** GPT-2's r50k vocabulary: what requests built in code get (a recipe's default is {@link #ownVocabulary}). */
     public static TokenizeParams defaults() {
-      return new TokenizeParams("r50k_base", 0.01, List.of());
+      return new TokenizeParams(R50K_BASE, 0.01, List.of());
+    }
+
+    /** The run's own BPE vocabulary with the default size and sample: what a recipe gets when it names no encoding. */
+    public static TokenizeParams ownVocabulary(double valFraction, List<String> heldOutSources) {
+      return new TokenizeParams(BPE, valFraction, heldOutSources, DEFAULT_VOCAB, DEFAULT_SAMPLE_BYTES, 0, DEFAULT_SEED);
+    }
+
+    /** True when the run trains its own vocabulary (the tokenizer step runs). */
+    public boolean trainsTokenizer() {
+      return BPE.equals(encoding);
+    }
+
+    public int vocabSizeOrDefault() {
+      return vocabSize > 0 ? vocabSize : DEFAULT_VOCAB;
+    }
+
+    public long sampleBytesOrDefault() {
+      return sampleBytes > 0 ? sampleBytes : DEFAULT_SAMPLE_BYTES;
+    }
+
+    public long seedOrDefault() {
+      return seed != 0 ? seed : DEFAULT_SEED;
     }
   }
 }

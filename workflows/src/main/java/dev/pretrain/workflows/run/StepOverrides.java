@@ -31,6 +31,7 @@ public final class StepOverrides {
     switch (step) {
       case StepNames.INGEST:
         return request.withIngest(override(step, request.ingest(), RunRequest.IngestParams.class, set));
+      case StepNames.TOKENIZER:
       case StepNames.TOKENIZE:
         return request.withTokenize(override(step, request.tokenize(), RunRequest.TokenizeParams.class, set));
       case StepNames.TRAIN:

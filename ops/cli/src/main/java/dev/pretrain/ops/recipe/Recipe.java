@@ -62,11 +62,17 @@ import java.util.regex.Pattern;
  *     ngram: 13                   # 0 turns it off
  *     minOverlap: 2
  * tokenize:
- *   encoding: r50k_base
+ *   encoding: bpe                 # the default: a byte-level BPE trained on this run's kept documents
+ *                                 # (the tokenizer step, docs/tokenizer.md); r50k_base: GPT-2's vocabulary
+ *   vocabSize: 8192               # bpe: ids in all (256 bytes + merges + <|endoftext|>), 258..65536
+ *   sampleBytes: 16MB             # bpe: text of the training sample (train-split documents by SHA-256(seed:id))
+ *   minFrequency: 0               # bpe: pairs seen fewer times are never merged
+ *   seed: 1337                    # bpe: orders the documents for the sample
  *   valFraction: 0.01
  *   heldOutSources: [udhr]        # source ids (the corpus spec's): all their documents go to val
  * train:                          # optional; a preset and overrides of its fields
- *   preset: quick                 # default (500 steps) or quick (60 steps)
+ *   preset: quick                 # default (500 steps) or quick (60 steps); with encoding bpe the model
+ *                                 # is sized for the vocabulary (d 256, 6 layers; TrainParams.forOwnVocabulary)
  *   steps: 30
  *   checkpointEvery: 10
  * until: tokenize                 # optional: the last step to run (a data-only run); default: every step
@@ -124,7 +130,8 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction", "unknownlicense");
   private static final Set<String> CURATE =
       Set.of("filters", "languageid", "pii", "minlanguageconfidence", "languages", "docssources");
-  private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources");
+  private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources", "vocabsize",
+      "samplebytes", "minfrequency", "seed");
 
   public RunRequest toRequest(String runId) {
     return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until, sovereignty, dedup);
@@ -179,29 +186,59 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       }
     }
     ingest = ingest.withCurate(curate(root.get("curate"), where));
-    TokenizeParams dt = TokenizeParams.defaults();
-    TokenizeParams tokenize = dt;
-    JsonNode tk = root.get("tokenize");
-    if (tk != null && !tk.isNull()) {
-      checkKeys(tk, TOKENIZE, where + " tokenize");
-      JsonNode vf = field(tk, "valFraction");
-      double valFraction = vf == null ? dt.valFraction() : vf.asDouble(-1);
-      if (valFraction < 0 || valFraction >= 1) {
-        throw new RecipeException(where + ": tokenize.valFraction must be in [0, 1), got " + vf);
-      }
-      List<String> heldOut = new ArrayList<>();
-      JsonNode ho = field(tk, "heldOutSources");
-      if (ho != null) {
-        for (JsonNode n : ho.isArray() ? ho : List.of(ho)) {
-          heldOut.add(n.asText());
-        }
-      }
-      tokenize = new TokenizeParams(field(tk, "encoding") == null ? dt.encoding() : field(tk, "encoding").asText(),
-          valFraction, ho == null ? dt.heldOutSources() : List.copyOf(heldOut));
-    }
-    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), where),
+    TokenizeParams tokenize = tokenize(root.get("tokenize"), where);
+    return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), tokenize, where),
         checkedStep(text(root, "until", null, where), where + ": until"), sovereignty(root, where),
         dedup(root.get("dedup"), where));
+  }
+
+  /** The {@code tokenize:} section: the run's own vocabulary unless {@code encoding: r50k_base}. */
+  static TokenizeParams tokenize(JsonNode tk, String where) {
+    TokenizeParams dt = TokenizeParams.ownVocabulary(0.01, List.of());
+    if (tk == null || tk.isNull()) {
+      return dt;
+    }
+    checkKeys(tk, TOKENIZE, where + " tokenize");
+    JsonNode vf = field(tk, "valFraction");
+    double valFraction = vf == null ? dt.valFraction() : vf.asDouble(-1);
+    if (valFraction < 0 || valFraction >= 1) {
+      throw new RecipeException(where + ": tokenize.valFraction must be in [0, 1), got " + vf);
+    }
+    List<String> heldOut = list(field(tk, "heldOutSources"), dt.heldOutSources());
+    String encoding = field(tk, "encoding") == null ? dt.encoding() : field(tk, "encoding").asText();
+    if (encoding.equals(TokenizeParams.R50K_BASE)) {
+      for (String own : new String[] {"vocabSize", "sampleBytes", "minFrequency", "seed"}) {
+        if (field(tk, own) != null) {
+          throw new RecipeException(where + ": tokenize." + own + " applies to encoding bpe (the run's own vocabulary),"
+              + " not r50k_base");
+        }
+      }
+      return new TokenizeParams(encoding, valFraction, heldOut);
+    }
+    if (!encoding.equals(TokenizeParams.BPE)) {
+      throw new RecipeException(where + ": tokenize.encoding is bpe (a vocabulary trained on this run's documents, the"
+          + " default) or r50k_base (GPT-2's), not '" + encoding + "'");
+    }
+    JsonNode vs = field(tk, "vocabSize");
+    if (vs != null && (!vs.canConvertToInt() || vs.asInt() < 258 || vs.asInt() > 65_536)) {
+      throw new RecipeException(where + ": tokenize.vocabSize must be an integer from 258 to 65536 (llm.c's uint16"
+          + " token shards), got '" + vs.asText() + "'");
+    }
+    JsonNode sb = field(tk, "sampleBytes");
+    long sampleBytes = sb == null ? dt.sampleBytes() : size(sb, dt.sampleBytes(), where);
+    if (sampleBytes < 1) {
+      throw new RecipeException(where + ": tokenize.sampleBytes must be positive");
+    }
+    JsonNode mf = field(tk, "minFrequency");
+    if (mf != null && (!mf.canConvertToLong() || mf.asLong() < 0)) {
+      throw new RecipeException(where + ": tokenize.minFrequency is a count (0 or more), not '" + mf.asText() + "'");
+    }
+    JsonNode seed = field(tk, "seed");
+    if (seed != null && !seed.canConvertToLong()) {
+      throw new RecipeException(where + ": tokenize.seed is an integer, not '" + seed.asText() + "'");
+    }
+    return new TokenizeParams(encoding, valFraction, heldOut, vs == null ? dt.vocabSize() : vs.asInt(), sampleBytes,
+        mf == null ? 0 : mf.asLong(), seed == null ? dt.seed() : seed.asLong());
   }
 
   /** The {@code dedup:} section; null (the defaults) when absent. */
@@ -359,9 +396,10 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   }
 
   /** {@code preset} picks the base; every other key names a TrainParams field, checked as retryStep checks it. */
-  private static TrainParams train(JsonNode node, String where) {
+  /** The {@code train:} section; with the run's own vocabulary, the preset's model is sized for it. */
+  private static TrainParams train(JsonNode node, TokenizeParams tokenize, String where) {
     if (node == null || node.isNull()) {
-      return TrainParams.defaults();
+      return forVocabulary(TrainParams.defaults(), tokenize);
     }
     if (!node.isObject()) {
       throw new RecipeException(where + ": 'train' must be a mapping");
@@ -372,6 +410,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       case "quick" -> TrainParams.quick();
       default -> throw new RecipeException(where + ": train.preset is default or quick, not '" + preset.asText() + "'");
     };
+    base = forVocabulary(base, tokenize);
     java.util.Map<String, Object> set = new java.util.LinkedHashMap<>();
     node.fields().forEachRemaining(e -> {
       if (!e.getKey().equals("preset")) {
@@ -385,6 +424,10 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     } catch (IllegalArgumentException e) {
       throw new RecipeException(where + ": train: " + e.getMessage());
     }
+  }
+
+  private static TrainParams forVocabulary(TrainParams preset, TokenizeParams tokenize) {
+    return tokenize.trainsTokenizer() ? preset.forOwnVocabulary(tokenize.vocabSizeOrDefault()) : preset;
   }
 
   /** {@code <name>-<yyyyMMddTHHmmssZ>-<4 hex>}: sortable by time, unique across concurrent starts. */

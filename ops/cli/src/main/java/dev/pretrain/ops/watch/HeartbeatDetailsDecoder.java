@@ -11,6 +11,7 @@ import dev.pretrain.workflows.quantize.QuantizeActivities;
 import dev.pretrain.workflows.quantize.QuantizeProgress;
 import dev.pretrain.workflows.tokenize.TokenizeActivities;
 import dev.pretrain.workflows.tokenize.TokenizeProgress;
+import dev.pretrain.workflows.tokenize.TokenizerProgress;
 import dev.pretrain.workflows.train.TrainActivities;
 import dev.pretrain.workflows.train.TrainProgress;
 import io.temporal.api.common.v1.Payloads;
@@ -32,6 +33,7 @@ final class HeartbeatDetailsDecoder {
       activityType(IngestActivities.class, "ingestPartition"), IngestProgress.class,
       activityType(DedupActivities.class, "dedup"), DedupProgress.class,
       activityType(TokenizeActivities.class, "tokenizeShard"), TokenizeProgress.class,
+      activityType(TokenizeActivities.class, "trainTokenizer"), TokenizerProgress.class,
       activityType(TrainActivities.class, "train"), TrainProgress.class,
       activityType(EvaluateActivities.class, "evaluate"), EvaluateProgress.class,
       activityType(QuantizeActivities.class, "quantize"), QuantizeProgress.class);

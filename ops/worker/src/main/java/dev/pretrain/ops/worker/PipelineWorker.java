@@ -11,6 +11,7 @@ import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.dedup.DedupJobConfig;
 import dev.pretrain.batch.ingest.IngestJobConfig;
 import dev.pretrain.batch.tokenize.TokenizeJobConfig;
+import dev.pretrain.batch.tokenizer.TokenizerJobConfig;
 import dev.pretrain.activities.cache.StepCacheInterceptor;
 import dev.pretrain.activities.placement.SovereigntyPolicy;
 import dev.pretrain.activities.faults.FaultInjectionInterceptor;
@@ -198,7 +199,7 @@ public final class PipelineWorker implements AutoCloseable {
       database = config.openDatabase();
       ObjectStore store = config.objectStore();
       batch = new BatchJobRunner(database, store, workDir,
-          IngestJobConfig.class, DedupJobConfig.class, TokenizeJobConfig.class);
+          IngestJobConfig.class, DedupJobConfig.class, TokenizerJobConfig.class, TokenizeJobConfig.class);
       PipelineServices services = new PipelineServices(database, store, batch, workDir);
 
       List<WorkerInterceptor> interceptors = interceptors(metrics);
