@@ -8,7 +8,11 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.pretrain.batch.BatchJobRunner;
 import dev.pretrain.batch.shards.DocumentLineParser;
 import dev.pretrain.batch.shards.ShardDocument;
+import dev.pretrain.batch.tokenize.bpe.BpeTokenizer;
+import dev.pretrain.batch.tokenize.bpe.BpeTrainer;
+import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
 import dev.pretrain.batch.tokenize.fast.FastBpeEncoder;
+import dev.pretrain.batch.tokenize.fast.MergeableRanks;
 import dev.pretrain.batch.tokenize.fast.TokenBuffer;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -34,6 +38,13 @@ import org.springframework.batch.infrastructure.item.Chunk;
  *   <li>{@code fast cl100k / r50k}: our encoder ({@code tokenize.fast}) on the same texts, one encoder
  *       kept across rounds (its word cache warm, as in a long-running step) and, more conservatively,
  *       a new encoder per round (cache empty at the start of each round); token counts must equal jtokkit's;
+ *   <li>{@code fast own-N} (with {@code --own-vocab N}): our own {@link BpeTrainer} vocabulary of N ids
+ *       ({@code <|endoftext|>} special, minFrequency 0) encoded by {@link BpeTokenizer} (the fast
+ *       encoder over its merges, cl100k split), kept and new per round as above, beside jtokkit cl100k
+ *       in the same run on the same texts. It is trained on up to {@code --own-train-mb} MB (default
+ *       16) of the texts that follow the measured ones in the same order, so the measured text is not
+ *       in its training text; when fewer than half that many MB follow, it is trained on the measured
+ *       texts themselves and the output says so. Every measured text must decode back exactly;
  *   <li>{@code tokenize path}: what the tokenize step does per document short of S3 and the database:
  *       parse the shard's JSON line, encode (r50k) and pick the split, write EOT + uint16 tokens and
  *       the map line to local files.
@@ -42,7 +53,8 @@ import org.springframework.batch.infrastructure.item.Chunk;
  * walked), default the plain-text files under /usr/share/doc, one document per file ({@code .jsonl}:
  * one per line, the {@code text} field).
  *
- * <p>Args: {@code [--mb N] [--rounds N] [--encoders-only] [paths...]} ({@code --encoders-only}: skip the tokenize path).
+ * <p>Args: {@code [--mb N] [--rounds N] [--encoders-only] [--own-vocab N] [--own-train-mb N] [paths...]}
+ * ({@code --encoders-only}: skip the tokenize path).
  */
 public final class TokenizerBenchmark {
 
@@ -50,20 +62,32 @@ public final class TokenizerBenchmark {
     long maxBytes = 16_000_000;
     int rounds = 5;
     boolean encodersOnly = false;
+    int ownVocab = 0;
+    long ownTrainBytes = 16_000_000;
     List<Path> roots = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--mb" -> maxBytes = Long.parseLong(args[++i]) * 1_000_000;
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--encoders-only" -> encodersOnly = true;
+        case "--own-vocab" -> ownVocab = Integer.parseInt(args[++i]);
+        case "--own-train-mb" -> ownTrainBytes = Long.parseLong(args[++i]) * 1_000_000;
         default -> roots.add(Path.of(args[i]));
       }
     }
     if (roots.isEmpty()) {
       roots.add(Path.of("/usr/share/doc"));
     }
-    List<String> texts = loadTexts(roots, maxBytes);
-    long bytes = texts.stream().mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length).sum();
+    // the measured texts are the shortest prefix reaching maxBytes, as without --own-vocab; what
+    // follows is the own vocabulary's training text
+    List<String> all = loadTexts(roots, maxBytes + (ownVocab > 0 ? ownTrainBytes : 0));
+    int measured = 0;
+    long bytes = 0;
+    while (measured < all.size() && bytes < maxBytes) {
+      bytes += all.get(measured++).getBytes(StandardCharsets.UTF_8).length;
+    }
+    List<String> texts = all.subList(0, measured);
+    List<String> after = all.subList(measured, all.size());
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       lines.add(jsonLine("doc-" + i, texts.get(i)));
@@ -81,6 +105,9 @@ public final class TokenizerBenchmark {
       double fastClWarm = report("fast cl100k (encoder kept)", bytes, rounds, () -> encodeAll(fastCl, texts));
       double fastClCold = report("fast cl100k (new encoder/round)", bytes, rounds,
           () -> encodeAll(FastBpeEncoder.cl100kBase(), texts));
+      if (ownVocab > 0) {
+        benchOwn(ownVocab, ownTrainBytes, texts, after, bytes, rounds, jtCl);
+      }
       double jtR50k = report("jtokkit r50k encodeOrdinary", bytes, rounds, () -> encodeAll(r50k, texts));
       FastBpeEncoder fastR50k = FastBpeEncoder.r50kBase();
       double fastR50kWarm = report("fast r50k (encoder kept)", bytes, rounds, () -> encodeAll(fastR50k, texts));
@@ -98,6 +125,46 @@ public final class TokenizerBenchmark {
     } finally {
       BatchJobRunner.deleteRecursively(dir);
     }
+  }
+
+  /** Trains our vocabulary, times it kept and new per round, prints the ratios to jtokkit cl100k. */
+  private static void benchOwn(int vocabSize, long trainBytes, List<String> texts, List<String> after, long bytes,
+      int rounds, double jtCl) throws Exception {
+    long afterBytes = after.stream().mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length).sum();
+    List<String> training = new ArrayList<>();
+    long trainingBytes = 0;
+    boolean disjoint = afterBytes >= trainBytes / 2;
+    for (String t : disjoint ? after : texts) {
+      if (trainingBytes >= trainBytes) {
+        break;
+      }
+      training.add(t);
+      trainingBytes += t.getBytes(StandardCharsets.UTF_8).length;
+    }
+    long t0 = System.nanoTime();
+    BpeVocabulary vocab = new BpeTrainer(vocabSize, List.of("<|endoftext|>"), 0).train(training);
+    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+    if (disjoint) {
+      System.out.printf("own vocabulary: %d ids (%d merges), trained in %.1f s on %d texts, %.1f MB, that follow the measured ones (disjoint from them)%n",
+          vocab.size(), vocab.merges().size(), trainSeconds, training.size(), trainingBytes / 1e6);
+    } else {
+      System.out.printf("own vocabulary: %d ids (%d merges), trained in %.1f s on %d texts, %.1f MB, OF THE MEASURED TEXT ITSELF"
+          + " (only %.1f MB follow it; it compresses its own training text better than unseen text)%n",
+          vocab.size(), vocab.merges().size(), trainSeconds, training.size(), trainingBytes / 1e6, afterBytes / 1e6);
+    }
+    MergeableRanks ranks = vocab.mergeableRanks();
+    BpeTokenizer kept = new BpeTokenizer(vocab, ranks);
+    for (String t : texts) {
+      if (!kept.decode(kept.encodeOrdinary(t)).equals(t)) {
+        throw new IllegalStateException("own vocabulary: a measured text does not decode back to itself");
+      }
+    }
+    String name = "fast own-" + vocabSize;
+    double warm = report(name + " (encoder kept)", bytes, rounds, () -> encodeAll(kept, texts));
+    double cold = report(name + " (new encoder/round)", bytes, rounds,
+        () -> encodeAll(new BpeTokenizer(vocab, ranks), texts));
+    System.out.printf("ratio %s / jtokkit cl100k: %.2fx (kept) %.2fx (new/round); target >= 2x%n", name, warm / jtCl,
+        cold / jtCl);
   }
 
   @FunctionalInterface
@@ -132,6 +199,16 @@ public final class TokenizerBenchmark {
     for (String t : texts) {
       out.clear();
       tokens += encoder.encodeOrdinary(t, out);
+    }
+    return tokens;
+  }
+
+  private static long encodeAll(BpeTokenizer tokenizer, List<String> texts) {
+    TokenBuffer out = new TokenBuffer(1 << 16);
+    long tokens = 0;
+    for (String t : texts) {
+      out.clear();
+      tokens += tokenizer.encodeOrdinary(t, out);
     }
     return tokens;
   }
