@@ -178,11 +178,25 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
     return new FilterResult(8, 6, 2, 10, out, java.util.Map.of("exact", 1L, "fuzzy", 1L));
   }
 
+  final List<TokenizerRequest> tokenizerRequests = Collections.synchronizedList(new ArrayList<>());
+  final List<TokenizeRequest> tokenizeRequests = Collections.synchronizedList(new ArrayList<>());
+  static final ArtifactRef TOKENIZER = new ArtifactRef("s3://b/runs/r/tokenizer/tokenizer.json", "70", 4096);
+
+  @Override
+  public TokenizerResult trainTokenizer(TokenizerRequest request) {
+    called("trainTokenizer", request.bucket());
+    tokenizerRequests.add(request);
+    return new TokenizerResult(TOKENIZER, new ArtifactRef("s3://b/runs/r/tokenizer/sample.jsonl", "71", 100),
+        new ArtifactRef("s3://b/runs/r/tokenizer/card.json", "72", 50), request.vocabSize() - 3, request.vocabSize() - 260,
+        5, 5000, 11, 11000, 1, 42, 20);
+  }
+
   @Override
   public TokenizeResult tokenizeShard(TokenizeRequest request) {
     tokenizeCalls.incrementAndGet();
+    tokenizeRequests.add(request);
     called("tokenizeShard", request.bucket());
-    if (!request.encoding().endsWith("_base")) {
+    if (!request.encoding().endsWith("_base") && !(request.encoding().equals("bpe") && request.tokenizer() != null)) {
       throw ApplicationFailure.newNonRetryableFailure("unsupported encoding '" + request.encoding() + "'", "BadParameter");
     }
     int i = request.shardIndex();

@@ -17,6 +17,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import dev.pretrain.workflows.ArtifactRef;
 import dev.pretrain.workflows.StepNames;
+import dev.pretrain.workflows.tokenize.TokenizeActivities;
 import dev.pretrain.workflows.train.TrainParams;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,50 @@ class PretrainingRunWorkflowTest {
 
     WorkflowExecutionHistory history = client.fetchHistory(PretrainingRunWorkflow.workflowId("r1"));
     assertTrue(history.getEvents().size() > 10);
+  }
+
+  @Test
+  void aRunWithItsOwnVocabularyTrainsTheTokenizerBetweenDedupAndTokenizeAndEveryLaterStepGetsIt() {
+    RunRequest own = request("own").withTokenize(RunRequest.TokenizeParams.ownVocabulary(0.05, List.of("udhr")))
+        .withTrain(TrainParams.quick().forOwnVocabulary(8192));
+    RunSummary summary = stub("own").run(own);
+
+    assertEquals("completed", summary.status());
+    assertEquals(List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "evaluate", "quantize"),
+        summary.steps().stream().map(StepSummary::step).toList());
+    assertEquals(1, steps.tokenizerRequests.size());
+    TokenizeActivities.TokenizerRequest asked = steps.tokenizerRequests.get(0);
+    assertEquals(8192, asked.vocabSize());
+    assertEquals(16_000_000L, asked.sampleBytes());
+    assertEquals(1337L, asked.seed());
+    assertEquals(List.of("udhr"), asked.heldOutSources());
+    assertEquals(0.05, asked.valFraction());
+    assertEquals(2, asked.documentShards().size(), "trained on dedup's kept shards");
+    StepSummary tokenizer = summary.steps().get(2);
+    assertEquals(8189L, tokenizer.counts().get("vocab_size"));
+    assertEquals(5L, tokenizer.counts().get("sample_documents"));
+    assertEquals(0.042, tokenizer.figures().get("train_seconds"), 1e-12);
+    assertEquals(FakeSteps.TOKENIZER, tokenizer.outputs().get(0));
+    assertTrue(steps.tokenizeRequests.stream().allMatch(r -> FakeSteps.TOKENIZER.equals(r.tokenizer())));
+    assertTrue(steps.model.evaluateRequests.stream().allMatch(r -> FakeSteps.TOKENIZER.equals(r.tokenizer())));
+    assertTrue(steps.model.quantizeRequests.stream().allMatch(r -> FakeSteps.TOKENIZER.equals(r.tokenizer())));
+    assertEquals(2, steps.model.evaluateRequests.size());
+  }
+
+  @Test
+  void aModelTooSmallForTheVocabularyIsABadParameterBeforeTheTokenizerTrains() {
+    RunRequest own = request("small").withTokenize(RunRequest.TokenizeParams.ownVocabulary(0.05, List.of()));
+    RunSummary summary = stub("small").run(own); // TrainParams.quick() has r50k's 50257 ids: fine
+    assertEquals("completed", summary.status());
+    RunRequest tooSmall = request("small2").withTokenize(new RunRequest.TokenizeParams("bpe", 0.05, List.of(), 60_000,
+        0, 0, 0));
+    PretrainingRunWorkflow wf = stub("small2");
+    WorkflowClient.start(wf::run, tooSmall);
+    RunProgress parked = awaitStatus(wf, "parked");
+    assertEquals("tokenizer", parked.parked().step());
+    assertEquals("BadParameter", parked.parked().failureType());
+    assertTrue(parked.parked().error().contains("train.vocabSize 50257"), parked.parked().error());
+    assertEquals(1, steps.tokenizerRequests.size(), "only the first run trained a tokenizer");
   }
 
   @Test
