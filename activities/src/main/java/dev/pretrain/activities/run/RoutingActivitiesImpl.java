@@ -72,10 +72,12 @@ public class RoutingActivitiesImpl implements RoutingActivities {
     return new Placement(r.name(), r.dataQueue(), r.modelQueue(), r.bucket(), null, policy.jurisdictionsIn(r.name()));
   }
 
-  /** The steps the run will execute: all of them, or up to its {@code until} step. */
+  /** The steps the run will execute: all of them, or up to its {@code until} step; the tokenizer step only if it trains one. */
   static List<String> stepsOf(RunRequest request) {
     int last = request.until() == null ? -1 : StepNames.ALL.indexOf(request.until());
-    return last < 0 ? StepNames.ALL : StepNames.ALL.subList(0, last + 1);
+    List<String> steps = last < 0 ? StepNames.ALL : StepNames.ALL.subList(0, last + 1);
+    boolean ownVocabulary = request.tokenize() != null && request.tokenize().trainsTokenizer();
+    return ownVocabulary ? steps : steps.stream().filter(s -> !s.equals(StepNames.TOKENIZER)).toList();
   }
 
   @Override

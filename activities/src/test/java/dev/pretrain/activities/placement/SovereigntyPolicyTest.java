@@ -38,7 +38,7 @@ class SovereigntyPolicyTest {
 
     assertNull(o.refusal());
     assertEquals("eu", o.region().name());
-    assertEquals(12, o.decisions().size());
+    assertEquals(2 * StepNames.ALL.size(), o.decisions().size());
     Decision ingest = o.decisions().get(0);
     assertEquals(new Decision("debian-handbook", "EU", "ingest", true, "eu", "pretrain-eu", "pretrain-eu",
         "EU: process [eu], store [eu]", null), ingest);
