@@ -1,9 +1,16 @@
 package dev.pretrain.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.pretrain.batch.tokenize.LlmcTokenShard;
+import dev.pretrain.batch.tokenize.bpe.BpeTokenizer;
+import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
+import dev.pretrain.batch.tokenizer.StoredTokenizer;
+import dev.pretrain.batch.tokenizer.TokenizerJob;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.curation.CurationRepository;
 import dev.pretrain.db.documents.DocumentRepository;
@@ -47,13 +54,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A small real data run on the real local stack: real Debian/npm text fetched through the package
- * clients, plus a folder of broken files, through ingest -> dedup -> tokenize (and whatever steps
- * follow) on the Temporal CLI dev server, S3Proxy and the H2 server. Checks what a user and an
+ * clients, plus a folder of broken files, through ingest -> dedup -> tokenizer (the run's own
+ * vocabulary) -> tokenize -> train -> evaluate -> quantize on the Temporal CLI dev server, S3Proxy and
+ * the H2 server. Checks what a user and an
  * auditor rely on: every document accounted for, every artifact in S3 as recorded, lineage from a
  * token shard back to source documents, and bad records named by file, line and reason.
  */
 class DataRunEndToEndTest {
 
+  static final int VOCAB = 2048;
   static RealStack stack;
   static PipelineWorker worker;
   static RunSummary summary;
@@ -75,7 +84,7 @@ class DataRunEndToEndTest {
     RunRequest request = new Recipe("e2e", List.of(corpus.inputUri(), badDir.toUri().toString()), cfg.bucket(),
         RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults())
         .toRequest(Recipe.newRunId("e2e", Instant.now()));
-    request = E2eParams.fast(request);
+    request = E2eParams.fastOwnVocabulary(request, VOCAB);
     runId = request.runId();
     cfg.objectStore().ensureBucket(request.bucket()); // as `./pretrain run` does
     RunClient runs = new RunClient(stack.temporal.client("e2e-test"));
@@ -237,6 +246,99 @@ class DataRunEndToEndTest {
   }
 
   @Test
+  void theTokenizerStepTrainsTheRunsVocabularyWhichHuggingFaceTokenizersReadsToTheSameIds() throws Exception {
+    assertEquals(List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "evaluate", "quantize"),
+        summary.steps().stream().map(StepSummary::step).toList());
+    StepSummary tokenizer = step("tokenizer");
+    assertEquals((long) VOCAB, tokenizer.counts().get("vocab_size"));
+    assertTrue(tokenizer.counts().get("sample_documents") > 0, tokenizer.toString());
+    assertEquals(step("dedup").counts().get("kept"),
+        tokenizer.counts().get("candidate_documents") + tokenizer.counts().get("held_out_documents"));
+    ObjectStore store = stack.config.objectStore();
+    ArtifactRef json = tokenizer.outputs().get(0);
+    assertTrue(json.uri().endsWith("/tokenizer/tokenizer.json"), json.uri());
+    BpeVocabulary vocabulary = StoredTokenizer.read(store, new ObjectStore.Stored(json.bucket(), json.key(),
+        json.sha256(), json.sizeBytes()));
+    BpeTokenizer ours = new BpeTokenizer(vocabulary);
+    int eot = vocabulary.specialTokenId(TokenizerJob.END_OF_TEXT);
+    assertEquals(VOCAB - 1, eot);
+
+    // every kept document: its token range decodes to its text exactly, and held-out text gets the
+    // same ids from Hugging Face tokenizers (loading our tokenizer.json) as from our encoder
+    Map<String, String> texts = keptTexts(store);
+    Path local = Files.createTempFile("tokenizer", ".json");
+    long heldOutDocs = 0, heldOutTokens = 0, roundTrips = 0;
+    try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(Files.write(local, store
+        .readBytes(json.bucket(), json.key()).orElseThrow()))) {
+      for (ArtifactRef bin : step("tokenize").outputs()) {
+        if (!bin.uri().endsWith(".bin")) {
+          continue;
+        }
+        boolean val = bin.key().contains("/tokenize/val-");
+        int[] tokens = LlmcTokenShard.read(new java.io.ByteArrayInputStream(store.readBytes(bin.bucket(), bin.key())
+            .orElseThrow()), bin.uri());
+        String map = new String(store.readBytes(bin.bucket(), bin.key().replace(".bin", ".map.jsonl")).orElseThrow(),
+            StandardCharsets.UTF_8);
+        for (String line : map.split("\n")) {
+          JsonNode m = new ObjectMapper().readTree(line);
+          int start = m.get("start").asInt();
+          int end = m.get("end").asInt();
+          String text = texts.get(m.get("doc_id").asText());
+          assertEquals(eot, tokens[start], "a document starts with <|endoftext|>");
+          int[] ids = Arrays.copyOfRange(tokens, start + 1, end);
+          assertEquals(text, ours.decode(ids), m.get("doc_id").asText());
+          roundTrips++;
+          if (val) {
+            long[] theirs = hf.encode(text, false, false).getIds();
+            assertArrayEquals(Arrays.stream(ids).asLongStream().toArray(), theirs, m.get("doc_id").asText());
+            heldOutDocs++;
+            heldOutTokens += ids.length;
+          }
+        }
+      }
+    } finally {
+      Files.deleteIfExists(local);
+    }
+    assertEquals(step("dedup").counts().get("kept"), roundTrips, "every kept document round-trips");
+    assertEquals(step("tokenize").counts().get("val_documents"), heldOutDocs);
+    assertTrue(heldOutTokens > 10_000, "a real amount of held-out text: " + heldOutTokens);
+    System.err.printf("tokenizer.json identity: %d held-out documents, %d tokens identical; %d round trips%n",
+        heldOutDocs, heldOutTokens, roundTrips);
+  }
+
+  /** The kept documents' texts, from dedup's output shards. */
+  private static Map<String, String> keptTexts(ObjectStore store) throws IOException {
+    Map<String, String> texts = new java.util.HashMap<>();
+    ObjectMapper json = new ObjectMapper();
+    for (ArtifactRef shard : step("dedup").outputs()) {
+      String body = new String(store.readBytes(shard.bucket(), shard.key()).orElseThrow(), StandardCharsets.UTF_8);
+      for (String line : body.split("\n")) {
+        if (!line.isBlank()) {
+          JsonNode n = json.readTree(line);
+          texts.put(n.get("id").asText(), n.get("text").asText());
+        }
+      }
+    }
+    return texts;
+  }
+
+  @Test
+  void theTokenizerHasLineageToItsSampleAndEveryTokenShardToTheTokenizer() {
+    ArtifactRef json = step("tokenizer").outputs().get(0);
+    ArtifactRepository artifacts = new ArtifactRepository(stack.database.jdbc());
+    assertEquals("tokenizer", artifacts.find(json.uri()).orElseThrow().kind());
+    assertEquals(Set.copyOf(step("dedup").outputs().stream().map(ArtifactRef::uri).toList()),
+        Set.copyOf(artifacts.inputsOf(json.uri())), "trained on dedup's kept shards");
+    long members = new DocumentRepository(stack.database.jdbc()).countMembers(json.uri());
+    assertEquals(step("tokenizer").counts().get("sample_documents"), members, "the sample's documents are its members");
+    for (ArtifactRef bin : step("tokenize").outputs()) {
+      if (bin.uri().endsWith(".bin")) {
+        assertTrue(artifacts.inputsOf(bin.uri()).contains(json.uri()), bin.uri() + " was encoded with the tokenizer");
+      }
+    }
+  }
+
+  @Test
   void lineageFromATokenShardReachesItsSourceDocuments() {
     ArtifactRef shard = step("tokenize").outputs().stream().filter(a -> a.uri().endsWith(".bin")).findFirst()
         .orElseThrow();
@@ -278,8 +380,9 @@ class DataRunEndToEndTest {
     assertTrue(bySource.stream().anyMatch(c -> c.source().startsWith("linux-doc") && "GPL-2".equals(c.license())),
         bySource.toString());
     List<String> upstreamKinds = lineage.upstream(quantized.uri()).stream().map(n -> n.artifact().kind()).toList();
-    assertTrue(upstreamKinds.containsAll(List.of("model", "checkpoint", "tokens", "documents", "corpus-file")),
-        "quantized model -> model -> checkpoints -> token shards -> documents -> source files: " + upstreamKinds);
+    assertTrue(upstreamKinds.containsAll(List.of("model", "checkpoint", "tokens", "tokenizer", "documents",
+        "corpus-file")), "quantized model -> model -> checkpoints -> token shards (-> tokenizer) -> documents -> source"
+        + " files: " + upstreamKinds);
   }
 
   @Test
@@ -311,7 +414,7 @@ class DataRunEndToEndTest {
     assertTrue(tokens > 0 && tokens == s.get("tokensTrained").asLong(), "tokens trained on, per source");
     assertEquals(step("train").counts().get("documents_seen"), s.get("documentsTrained").asLong());
     // every step that ran says where: the task queue, the worker's host, and the step's code version
-    for (String stepName : List.of("ingest", "dedup", "tokenize", "train", "quantize")) {
+    for (String stepName : List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "quantize")) {
       JsonNode row = null;
       for (JsonNode p : report.get("processing")) {
         if (p.get("step").asText().equals(stepName)) {
@@ -324,6 +427,7 @@ class DataRunEndToEndTest {
     for (JsonNode a : report.get("artifacts")) {
       assertEquals(64, a.get("sha256").asText().length(), a.toString());
     }
+    assertTrue(report.get("artifacts").findValuesAsText("kind").contains("tokenizer"), "the tokenizer is in the report");
     assertTrue(report.get("sources").size() >= corpus.sources().size());
 
     // the questions, as an auditor asks them

@@ -15,4 +15,11 @@ final class E2eParams {
         // enough held-out documents for a meaningful validation loss on a small corpus
         new RunRequest.TokenizeParams("r50k_base", 0.2, java.util.List.of()), TrainParams.quick());
   }
+
+  /** As {@link #fast}, with the run's own vocabulary of {@code vocab} ids and the model sized for it. */
+  static RunRequest fastOwnVocabulary(RunRequest request, int vocab) {
+    RunRequest fast = fast(request);
+    return fast.withTokenize(new RunRequest.TokenizeParams(RunRequest.TokenizeParams.BPE, 0.2, java.util.List.of(),
+        vocab, 0, 0, 0)).withTrain(TrainParams.quick().forOwnVocabulary(vocab));
+  }
 }

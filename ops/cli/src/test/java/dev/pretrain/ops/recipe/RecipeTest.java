@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pretrain.workflows.ingest.CurateParams;
 import dev.pretrain.workflows.run.RunRequest;
+import dev.pretrain.workflows.train.TrainParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,9 +46,42 @@ class RecipeTest {
     assertEquals(8L << 20, req.ingest().targetPartitionBytes());
     assertEquals(1_000_000L, req.ingest().shardTargetBytes());
     assertEquals("EU", req.ingest().defaultJurisdiction());
-    assertEquals("r50k_base", req.tokenize().encoding());
+    assertEquals("bpe", req.tokenize().encoding(), "the run's own vocabulary unless r50k_base is asked for");
     assertEquals(0.1, req.tokenize().valFraction());
     assertEquals(List.of("kjv"), req.tokenize().heldOutSources());
+  }
+
+  @Test
+  void theTokenizeSectionChoosesTheRunsOwnVocabularyOrGpt2sAndSizesTheModelForIt() throws Exception {
+    Path f = dir.resolve("tok.yaml");
+    Files.writeString(f, """
+        name: x
+        inputs: s3://b/p/
+        tokenize:
+          vocabSize: 4096
+          sampleBytes: 8MB
+          minFrequency: 2
+          seed: 7
+        train:
+          preset: quick
+        """);
+    RunRequest own = Recipe.load(f, "pretrain").toRequest("id");
+    assertEquals(new RunRequest.TokenizeParams("bpe", 0.01, List.of(), 4096, 8_000_000L, 2, 7), own.tokenize());
+    assertEquals(TrainParams.quick().forOwnVocabulary(4096), own.train());
+    assertEquals(256, own.train().dModel());
+    assertEquals(6, own.train().layers());
+
+    Files.writeString(f, "name: x\ninputs: s3://b/p/\ntokenize:\n  encoding: r50k_base\n");
+    RunRequest gpt2 = Recipe.load(f, "pretrain").toRequest("id");
+    assertEquals(RunRequest.TokenizeParams.defaults(), gpt2.tokenize());
+    assertEquals(TrainParams.defaults(), gpt2.train());
+
+    for (String bad : new String[] {"encoding: r50k_base\n  vocabSize: 4096", "vocabSize: 70000", "vocabSize: 100",
+        "encoding: cl100k_base", "minFrequency: -1", "seed: x"}) {
+      Files.writeString(f, "name: x\ninputs: s3://b/p/\ntokenize:\n  " + bad + "\n");
+      Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "pretrain"), bad);
+      assertTrue(e.getMessage().contains("tokenize."), e.getMessage());
+    }
   }
 
   @Test
@@ -57,7 +91,8 @@ class RecipeTest {
     Recipe r = Recipe.load(f, "pretrain");
     assertEquals("out", r.bucket());
     assertEquals(RunRequest.IngestParams.defaults(), r.ingest());
-    assertEquals(RunRequest.TokenizeParams.defaults(), r.tokenize());
+    assertEquals(RunRequest.TokenizeParams.ownVocabulary(0.01, List.of()), r.tokenize());
+    assertEquals(TrainParams.defaults().forOwnVocabulary(8192), r.train());
 
     Files.writeString(f, "name: x\ninputs: [s3://b/p/]\ningest:\n  partitionBytes: 3\n");
     assertThrows(Recipe.RecipeException.class, () -> Recipe.load(f, "b"));
