@@ -31,7 +31,12 @@ import java.util.stream.Stream;
  * {@link TrainParams#forOwnVocabulary} for the own vocabulary) trains that many steps with its cosine
  * schedule; the whole validation split is evaluated.
  *
- * <p>Args: {@code --r50k RUN_DIR --own RUN_DIR [--seconds 300] [--calibrate 6] [--threads N] [--djl-cache DIR]}
+ * <p>A short calibration misjudges a long run (the first run of this harness gave the own-vocabulary model
+ * 16 % more time than the r50k one): {@code --steps A,B} skips it and trains the given step counts, for
+ * instance those that an earlier run's measured seconds per step say fill the time.
+ *
+ * <p>Args: {@code --r50k RUN_DIR --own RUN_DIR [--seconds 300] [--calibrate 6] [--steps R50K,OWN] [--threads N]
+ * [--djl-cache DIR]}
  */
 public final class VocabularyComparison {
 
@@ -44,6 +49,7 @@ public final class VocabularyComparison {
     int calibrate = 6;
     int threads = Runtime.getRuntime().availableProcessors();
     Path djlCache = Path.of(".pretrain/cache/djl");
+    int[] fixedSteps = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--r50k" -> r50kRun = Path.of(args[++i]);
@@ -52,6 +58,7 @@ public final class VocabularyComparison {
         case "--calibrate" -> calibrate = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--djl-cache" -> djlCache = Path.of(args[++i]);
+        case "--steps" -> fixedSteps = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException(args[i]);
       }
     }
@@ -79,7 +86,8 @@ public final class VocabularyComparison {
       TokenShards train = TokenShards.open(side.train());
       double trainBytesPerToken = bytesPerToken(train, side.tokenBytes());
       // seconds per step, after one warm-up step, with the schedule of a long run (the rate does not matter here)
-      double perStep;
+      double perStep = Double.NaN;
+      if (fixedSteps == null) {
       try (Trainer t = Trainer.start(mc, ModelRuntime.trainConfig(p.withSteps(1000, 1000)), train)) {
         t.trainStep();
         long t0 = System.nanoTime();
@@ -88,12 +96,13 @@ public final class VocabularyComparison {
         }
         perStep = (System.nanoTime() - t0) / 1e9 / calibrate;
       }
-      int steps = Math.max(10, (int) (seconds / perStep));
+      }
+      int steps = fixedSteps != null ? fixedSteps[s] : Math.max(10, (int) (seconds / perStep));
       TrainParams run = new TrainParams(p.vocabSize(), p.contextLength(), p.dModel(), p.layers(), p.heads(),
           p.ffnHidden(), steps, p.batch(), p.seqLen(), p.lr(), p.minLr(), Math.max(1, steps / 20), p.weightDecay(),
           p.gradClip(), steps, p.seed(), p.evalBatch(), 0);
-      System.out.printf(Locale.ROOT, "%s: %.3f s/step measured over %d steps -> %d steps (load %s)%n", side.name(),
-          perStep, calibrate, steps, load());
+      System.out.printf(Locale.ROOT, "%s: %s -> %d steps (load %s)%n", side.name(), fixedSteps != null ? "steps given"
+          : String.format(Locale.ROOT, "%.3f s/step measured over %d steps", perStep, calibrate), steps, load());
       Evaluator.Result r;
       double wall;
       double lastLoss = Double.NaN;
@@ -107,10 +116,10 @@ public final class VocabularyComparison {
       }
       valBytes[s] = r.bytes();
       long tokens = (long) steps * p.batch() * p.seqLen();
-      rows.add(String.format(Locale.ROOT, "| %s | %,d | %,d (%,d + %,d) | %,d | %.1f s | %,.0f | %,d | %.2f | %.3f | %,d | %,d | %.4f | **%.4f** |",
+      rows.add(String.format(Locale.ROOT, "| %s | %,d | %,d (%,d + %,d) | %,d | %.1f s (%.3f s/step) | %,.0f | %,d | %.2f | %.3f | %,d | %,d | %.4f | **%.4f** |",
           side.name(), p.vocabSize(), mc.parameterCount(), (long) p.vocabSize() * p.dModel(),
-          mc.nonEmbeddingParameterCount(), steps, wall, tokens / wall, tokens, trainBytesPerToken, lastLoss, r.tokens(),
-          r.bytes(), r.loss(), r.bitsPerByte()));
+          mc.nonEmbeddingParameterCount(), steps, wall, wall / steps, tokens / wall, tokens, trainBytesPerToken, lastLoss,
+          r.tokens(), r.bytes(), r.loss(), r.bitsPerByte()));
     }
     System.out.println();
     System.out.println("| vocabulary | ids | parameters (embedding + body) | steps | training wall time | tokens/s |"

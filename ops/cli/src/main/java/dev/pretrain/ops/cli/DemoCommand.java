@@ -35,6 +35,10 @@ public final class DemoCommand extends BaseCommand {
       description = "Compute STEP even if the step cache holds its result from an earlier demo ('all' for every step).")
   java.util.List<String> noCache = new java.util.ArrayList<>();
 
+  @Option(names = "--encoding", paramLabel = "ENCODING",
+      description = "bpe (default): train a vocabulary on the corpus and a model sized for it; r50k_base: GPT-2's.")
+  String encoding = RunRequest.TokenizeParams.BPE;
+
   @Option(names = "--keep-up", description = "Keep the stack and worker it started running after the run, until Ctrl-C.")
   boolean keepUp;
 
@@ -75,14 +79,23 @@ public final class DemoCommand extends BaseCommand {
       corpus = CorpusCommand.fetch(cfg, db, spec, spec, err());
     }
     // The quick corpus has ~150 documents: hold out a fifth of them so validation loss means something.
-    RunRequest.TokenizeParams tokenize = quick
-        ? new RunRequest.TokenizeParams("r50k_base", 0.2, List.of())
-        : RunRequest.TokenizeParams.defaults();
+    double valFraction = quick ? 0.2 : 0.01;
+    boolean own = RunRequest.TokenizeParams.BPE.equals(encoding);
+    if (!own && !RunRequest.TokenizeParams.R50K_BASE.equals(encoding)) {
+      throw new UserError("--encoding is bpe or r50k_base, not '" + encoding + "'");
+    }
+    // a vocabulary trained on the corpus (4,096 ids for the ~6 MB quick corpus) and a model sized for it
+    int vocab = quick ? 4096 : RunRequest.TokenizeParams.DEFAULT_VOCAB;
+    RunRequest.TokenizeParams tokenize = own
+        ? new RunRequest.TokenizeParams(encoding, valFraction, List.of(), vocab,
+            RunRequest.TokenizeParams.DEFAULT_SAMPLE_BYTES, 0, RunRequest.TokenizeParams.DEFAULT_SEED)
+        : new RunRequest.TokenizeParams(encoding, valFraction, List.of());
+    dev.pretrain.workflows.train.TrainParams train = quick ? dev.pretrain.workflows.train.TrainParams.quick()
+        : dev.pretrain.workflows.train.TrainParams.defaults();
     Recipe recipe = new Recipe("demo-" + spec, List.of(corpus.inputUri()), cfg.bucket(),
         RunRequest.IngestParams.defaults(), tokenize);
     RunRequest request = recipe.toRequest(Recipe.newRunId(recipe.name(), Instant.now()))
-        .withTrain(quick ? dev.pretrain.workflows.train.TrainParams.quick()
-            : dev.pretrain.workflows.train.TrainParams.defaults())
+        .withTrain(own ? train.forOwnVocabulary(vocab) : train)
         .withNoCache(RunCommand.noCacheSteps(noCache))
         // of the two kernel documentation versions the newer stays; of the two KJV editions, the SWORD one
         .withDedup(dev.pretrain.workflows.dedup.DedupParams.defaults().withKeep(List.of("linux-doc-6.12", "kjv")));
