@@ -51,7 +51,7 @@ public final class Q8_0 {
       dst[o] = (byte) h;
       dst[o + 1] = (byte) (h >>> 8);
       for (int j = 0; j < BLOCK; j++) {
-        dst[o + 2 + j] = j < len ? (byte) roundAway(src[start + j] * id) : 0;
+        dst[o + 2 + j] = j < len ? code(src[start + j] * id) : 0;
       }
     }
   }
@@ -80,6 +80,15 @@ public final class Q8_0 {
   /** The fp16 scale of the block starting at byte {@code offset}, as a float. */
   public static float scale(byte[] q, int offset) {
     return Fp16.toFloat((short) ((q[offset] & 0xFF) | (q[offset + 1] << 8)));
+  }
+
+  /**
+   * {@code (int8_t) roundf(v)}. When {@code 1/d} overflowed (a block whose largest value is below
+   * about 3.7e-37, whose fp16 scale is 0 anyway) {@code v} is infinite or NaN; C leaves that
+   * conversion undefined, x86 and gguf-py give 0, and so does this.
+   */
+  private static byte code(float v) {
+    return Float.isFinite(v) ? (byte) roundAway(v) : 0;
   }
 
   /** C's roundf: half away from zero (Math.round rounds -2.5 to -2). Exact in double for any float. */
