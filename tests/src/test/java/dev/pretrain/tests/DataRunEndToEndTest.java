@@ -32,6 +32,7 @@ import dev.pretrain.workflows.run.RunSummary;
 import dev.pretrain.workflows.run.StepSummary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import java.io.ByteArrayOutputStream;
@@ -247,7 +248,7 @@ class DataRunEndToEndTest {
 
   @Test
   void theTokenizerStepTrainsTheRunsVocabularyWhichHuggingFaceTokenizersReadsToTheSameIds() throws Exception {
-    assertEquals(List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "evaluate", "quantize"),
+    assertEquals(List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "evaluate", "quantize", "export"),
         summary.steps().stream().map(StepSummary::step).toList());
     StepSummary tokenizer = step("tokenizer");
     assertEquals((long) VOCAB, tokenizer.counts().get("vocab_size"));
@@ -341,6 +342,37 @@ class DataRunEndToEndTest {
   }
 
   @Test
+  void theExportStepWritesGgufFilesThatLlamaCppLoadsAndTokenizesAsWeDo() throws Exception {
+    StepSummary export = step("export");
+    assertEquals(3L, export.counts().get("files"));
+    ArtifactRef tokenizerJson = step("tokenizer").outputs().get(0);
+    ArtifactRef model = step("train").outputs().get(0);
+    ArtifactRepository artifacts = new ArtifactRepository(stack.database.jdbc());
+    ObjectStore store = stack.config.objectStore();
+    BpeTokenizer ours = new BpeTokenizer(StoredTokenizer.read(store, new ObjectStore.Stored(tokenizerJson.bucket(),
+        tokenizerJson.key(), tokenizerJson.sha256(), tokenizerJson.sizeBytes())));
+    String text = keptTexts(store).values().stream().filter(t -> t.length() > 2000).sorted().findFirst().orElseThrow();
+    for (ArtifactRef gguf : export.outputs()) {
+      assertTrue(gguf.uri().endsWith(".gguf"), gguf.uri());
+      assertEquals("gguf", artifacts.find(gguf.uri()).orElseThrow().kind());
+      assertEquals(Set.of(model.uri(), tokenizerJson.uri()), Set.copyOf(artifacts.inputsOf(gguf.uri())),
+          "made from the trained model and the run's tokenizer");
+      Path local = Files.createTempFile("export", ".gguf");
+      try {
+        Files.write(local, store.readBytes(gguf.bucket(), gguf.key()).orElseThrow());
+        ObjectNode request = new ObjectMapper().createObjectNode().put("model", local.toString()).put("threads", 1);
+        request.putArray("texts").add(text);
+        JsonNode answer = dev.pretrain.tests.llama.LlamaCpp.installed().run(request);
+        assertEquals("llama", answer.get("architecture").asText(), gguf.uri());
+        int[] theirs = new ObjectMapper().convertValue(answer.get("tokenized").get(0), int[].class);
+        assertArrayEquals(ours.encodeOrdinary(text), theirs, gguf.uri() + ": llama.cpp tokenizes as we do");
+      } finally {
+        Files.deleteIfExists(local);
+      }
+    }
+  }
+
+  @Test
   void lineageFromATokenShardReachesItsSourceDocuments() {
     ArtifactRef shard = step("tokenize").outputs().stream().filter(a -> a.uri().endsWith(".bin")).findFirst()
         .orElseThrow();
@@ -416,7 +448,7 @@ class DataRunEndToEndTest {
     assertTrue(tokens > 0 && tokens == s.get("tokensTrained").asLong(), "tokens trained on, per source");
     assertEquals(step("train").counts().get("documents_seen"), s.get("documentsTrained").asLong());
     // every step that ran says where: the task queue, the worker's host, and the step's code version
-    for (String stepName : List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "quantize")) {
+    for (String stepName : List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "quantize", "export")) {
       JsonNode row = null;
       for (JsonNode p : report.get("processing")) {
         if (p.get("step").asText().equals(stepName)) {

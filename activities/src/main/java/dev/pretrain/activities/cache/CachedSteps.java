@@ -44,6 +44,7 @@ public final class CachedSteps {
     add(EvaluateActivities.class, "evaluate", "evaluate-1",
         request -> "initial".equals(request.path("label").asText()) ? StepNames.TRAIN : StepNames.EVALUATE);
     add(QuantizeActivities.class, "quantize", "quantize-1", request -> StepNames.QUANTIZE);
+    add(dev.pretrain.workflows.export.ExportActivities.class, "exportGguf", "export-1", request -> StepNames.EXPORT);
   }
 
   private CachedSteps() {}

@@ -290,7 +290,8 @@ public final class SovereigntyPolicy {
   }
 
   static boolean isModelStep(String step) {
-    return step.equals(StepNames.TRAIN) || step.equals(StepNames.EVALUATE) || step.equals(StepNames.QUANTIZE);
+    return step.equals(StepNames.TRAIN) || step.equals(StepNames.EVALUATE) || step.equals(StepNames.QUANTIZE)
+        || step.equals(StepNames.EXPORT);
   }
 
   private static String describe(SourceJurisdiction s) {

@@ -33,7 +33,7 @@ public final class StepRetryInterceptor extends ActivityInterceptor {
 
   private static final Set<String> STEP_ACTIVITY_TYPES = stepActivityTypes(List.of(IngestActivities.class,
       DedupActivities.class, TokenizeActivities.class, TrainActivities.class, EvaluateActivities.class,
-      QuantizeActivities.class));
+      QuantizeActivities.class, dev.pretrain.workflows.export.ExportActivities.class));
 
   @Override
   protected ActivityInboundCallsInterceptor.ActivityOutput execute(ActivityExecutionContext context,

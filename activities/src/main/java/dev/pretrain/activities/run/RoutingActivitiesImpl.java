@@ -77,7 +77,8 @@ public class RoutingActivitiesImpl implements RoutingActivities {
     int last = request.until() == null ? -1 : StepNames.ALL.indexOf(request.until());
     List<String> steps = last < 0 ? StepNames.ALL : StepNames.ALL.subList(0, last + 1);
     boolean ownVocabulary = request.tokenize() != null && request.tokenize().trainsTokenizer();
-    return ownVocabulary ? steps : steps.stream().filter(s -> !s.equals(StepNames.TOKENIZER)).toList();
+    return ownVocabulary ? steps
+        : steps.stream().filter(s -> !s.equals(StepNames.TOKENIZER) && !s.equals(StepNames.EXPORT)).toList();
   }
 
   @Override

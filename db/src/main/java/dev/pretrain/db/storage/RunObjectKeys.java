@@ -71,6 +71,11 @@ public final class RunObjectKeys {
     return format("runs/%s/tokenizer/card.json", runId);
   }
 
+  /** The trained model as GGUF of one type ({@code f32}, {@code f16}, {@code q8_0}, {@code q4_0}). */
+  public static String exportGguf(String runId, String type) {
+    return format("runs/%s/export/model-%s.gguf", runId, type);
+  }
+
   /** Token shard of a split ({@code train} or {@code val}). */
   public static String tokenShard(String runId, String split, int shardIndex) {
     return format("runs/%s/tokenize/%s-%05d.bin", runId, split, shardIndex);

@@ -16,6 +16,7 @@ class RunObjectKeysTest {
     assertEquals("runs/r1/ingest/rejects-00003.jsonl", RunObjectKeys.ingestRejects("r1", 3));
     assertEquals("runs/r1/dedup/docs-00007.jsonl", RunObjectKeys.dedupShard("r1", 7));
     assertEquals("runs/r1/tokenizer/tokenizer.json", RunObjectKeys.tokenizerJson("r1"));
+    assertEquals("runs/r1/export/model-q4_0.gguf", RunObjectKeys.exportGguf("r1", "q4_0"));
     assertEquals("runs/r1/tokenizer/sample.jsonl", RunObjectKeys.tokenizerSample("r1"));
     assertEquals("runs/r1/tokenizer/card.json", RunObjectKeys.tokenizerCard("r1"));
     assertEquals("runs/r1/tokenize/train-00002.bin", RunObjectKeys.tokenShard("r1", "train", 2));

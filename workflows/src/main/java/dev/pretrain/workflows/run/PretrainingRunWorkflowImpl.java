@@ -9,6 +9,7 @@ import dev.pretrain.workflows.evaluate.EvaluateActivities;
 import dev.pretrain.workflows.ingest.IngestActivities;
 import dev.pretrain.workflows.ingest.IngestPartition;
 import dev.pretrain.workflows.quantize.QuantizeActivities;
+import dev.pretrain.workflows.export.ExportActivities;
 import dev.pretrain.workflows.tokenize.TokenizeActivities;
 import dev.pretrain.workflows.train.TrainActivities;
 import dev.pretrain.workflows.train.TrainParams;
@@ -90,6 +91,10 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private TrainActivities train = Workflow.newActivityStub(TrainActivities.class, TRAIN_STEP);
   private EvaluateActivities evaluate = Workflow.newActivityStub(EvaluateActivities.class, MODEL_STEP);
   private QuantizeActivities quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP);
+  private ExportActivities export = Workflow.newActivityStub(ExportActivities.class, MODEL_STEP);
+
+  /** The GGUF types the export step writes. */
+  static final List<String> GGUF_TYPES = List.of("f16", "q8_0", "q4_0");
 
   private String runId;
   private RunRequest request;
@@ -151,6 +156,10 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
         // Runs recorded before the model steps existed end here; the version marker keeps them replayable.
         if (Workflow.getVersion("train-evaluate-quantize", Workflow.DEFAULT_VERSION, 1) >= 1) {
           order.addAll(List.of(StepNames.TRAIN, StepNames.EVALUATE, StepNames.QUANTIZE));
+          // A model over the run's own vocabulary leaves the pipeline as GGUF (the tokenizer goes inside).
+          if (tokenizerStepPlanned() && Workflow.getVersion("gguf-export", Workflow.DEFAULT_VERSION, 1) >= 1) {
+            order.add(StepNames.EXPORT);
+          }
           // Runs recorded before GPU routing used the CPU model queue without asking.
           if (Workflow.getVersion("model-task-queue", Workflow.DEFAULT_VERSION, 1) >= 1) {
             routeModelSteps(placement != null && placement.modelTaskQueue() != null
@@ -329,6 +338,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     train = Workflow.newActivityStub(TrainActivities.class, TRAIN_STEP.toBuilder().setTaskQueue(queue).build());
     evaluate = Workflow.newActivityStub(EvaluateActivities.class, MODEL_STEP.toBuilder().setTaskQueue(queue).build());
     quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP.toBuilder().setTaskQueue(queue).build());
+    export = Workflow.newActivityStub(ExportActivities.class, MODEL_STEP.toBuilder().setTaskQueue(queue).build());
     log.info("run {}: model steps on task queue {}", runId, queue);
   }
 
@@ -341,6 +351,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       case StepNames.TRAIN -> step(name, () -> runTrain(request, request.trainOrDefaults()));
       case StepNames.EVALUATE -> step(name, () -> runEvaluate(request, request.trainOrDefaults()));
       case StepNames.QUANTIZE -> step(name, () -> runQuantize(request, request.trainOrDefaults()));
+      case StepNames.EXPORT -> step(name, () -> runExport(request));
       default -> throw new IllegalStateException("no step " + name);
     }
   }
@@ -739,6 +750,24 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       outputs.add(q.report());
     }
     return new StepOutcome(outputs, counts, trained.model().sizeBytes(), figures);
+  }
+
+  /** GGUF files of the trained model with the run's tokenizer, for llama.cpp. */
+  private StepOutcome runExport(RunRequest request) {
+    ExportActivities.ExportResult r = export.exportGguf(new ExportActivities.ExportRequest(runId, request.bucket(),
+        trained.model(), tokenizer, GGUF_TYPES));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    List<ArtifactRef> outputs = new ArrayList<>();
+    for (ExportActivities.ExportedFile f : r.files()) {
+      counts.put(f.type() + "_bytes", f.file().sizeBytes());
+      outputs.add(f.file());
+    }
+    counts.put("files", (long) r.files().size());
+    return new StepOutcome(outputs, counts, trained.model().sizeBytes());
+  }
+
+  private boolean tokenizerStepPlanned() {
+    return order.contains(StepNames.TOKENIZER);
   }
 
   private static long sizeOf(List<ArtifactRef> refs) {

@@ -248,7 +248,22 @@ final class FakeSteps implements IngestActivities, DedupActivities, TokenizeActi
   }
 
   /** Train, evaluate and quantize with fixed figures; records what the workflow asked for. */
-  static final class Model implements TrainActivities, EvaluateActivities, QuantizeActivities {
+  static final class Model implements TrainActivities, EvaluateActivities, QuantizeActivities,
+      dev.pretrain.workflows.export.ExportActivities {
+    final List<ExportRequest> exportRequests = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public ExportResult exportGguf(ExportRequest request) {
+      calls.add("export");
+      exportRequests.add(request);
+      List<ExportedFile> files = new ArrayList<>();
+      for (String type : request.types()) {
+        files.add(new ExportedFile(type, new ArtifactRef("s3://" + request.bucket() + "/runs/" + request.runId()
+            + "/export/model-" + type + ".gguf", "e" + type.length(), 1000 + type.length()), 21, 14));
+      }
+      return new ExportResult(files);
+    }
+
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final List<TrainRequest> trainRequests = Collections.synchronizedList(new ArrayList<>());
     final List<EvaluateRequest> evaluateRequests = Collections.synchronizedList(new ArrayList<>());

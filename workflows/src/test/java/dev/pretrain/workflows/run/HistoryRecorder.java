@@ -20,7 +20,7 @@ import java.util.Map;
  * mvn -q -B test-compile -pl workflows -am
  * mvn -q -B dependency:build-classpath -pl workflows -Dmdep.outputFile=target/wf.cp -Dmdep.includeScope=test
  * java -cp workflows/target/test-classes:workflows/target/classes:$(cat workflows/target/wf.cp) \
- *   dev.pretrain.workflows.run.HistoryRecorder workflows/src/test/resources/histories/pretraining-run-v7.json
+ *   dev.pretrain.workflows.run.HistoryRecorder workflows/src/test/resources/histories/pretraining-run-v8.json
  * </pre>
  */
 public final class HistoryRecorder {

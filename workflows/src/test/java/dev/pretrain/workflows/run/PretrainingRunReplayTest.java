@@ -20,7 +20,8 @@ class PretrainingRunReplayTest {
   void recordedHistoriesStillReplay() throws Exception {
     for (String name : new String[] {"pretraining-run-v1.json", "pretraining-run-v2.json", "pretraining-run-v3.json",
         "pretraining-run-v4.json", "pretraining-run-v5.json", "pretraining-run-v6.json",
-        "pretraining-run-v7.json"}) {
+        "pretraining-run-v7.json",
+        "pretraining-run-v8.json"}) {
       try (InputStream in = getClass().getResourceAsStream("/histories/" + name)) {
         if (in == null) {
           throw new IllegalStateException("missing recorded history " + name);

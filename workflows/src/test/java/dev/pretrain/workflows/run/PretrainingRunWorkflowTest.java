@@ -129,9 +129,15 @@ class PretrainingRunWorkflowTest {
     RunSummary summary = stub("own").run(own);
 
     assertEquals("completed", summary.status());
-    assertEquals(List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "evaluate", "quantize"),
+    assertEquals(List.of("ingest", "dedup", "tokenizer", "tokenize", "train", "evaluate", "quantize", "export"),
         summary.steps().stream().map(StepSummary::step).toList());
     assertEquals(1, steps.tokenizerRequests.size());
+    assertEquals(1, steps.model.exportRequests.size());
+    assertEquals(FakeSteps.TOKENIZER, steps.model.exportRequests.get(0).tokenizer());
+    assertEquals(List.of("f16", "q8_0", "q4_0"), steps.model.exportRequests.get(0).types());
+    StepSummary export = summary.steps().get(7);
+    assertEquals(3L, export.counts().get("files"));
+    assertEquals(3, export.outputs().size());
     TokenizeActivities.TokenizerRequest asked = steps.tokenizerRequests.get(0);
     assertEquals(8192, asked.vocabSize());
     assertEquals(16_000_000L, asked.sampleBytes());

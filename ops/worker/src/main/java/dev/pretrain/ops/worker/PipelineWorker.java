@@ -246,7 +246,8 @@ public final class PipelineWorker implements AutoCloseable {
         modelWorker.registerActivitiesImplementations(
             new dev.pretrain.activities.train.TrainActivitiesImpl(services),
             new dev.pretrain.activities.evaluate.EvaluateActivitiesImpl(services),
-            new dev.pretrain.activities.quantize.QuantizeActivitiesImpl(services));
+            new dev.pretrain.activities.quantize.QuantizeActivitiesImpl(services),
+            new dev.pretrain.activities.export.ExportActivitiesImpl(services));
       }
       factory.start();
       if (metrics != null) {

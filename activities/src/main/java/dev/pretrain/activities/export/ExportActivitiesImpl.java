@@ -1,0 +1,96 @@
+package dev.pretrain.activities.export;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.pretrain.activities.ActivityFailures;
+import dev.pretrain.activities.ArtifactCache;
+import dev.pretrain.activities.ArtifactRefs;
+import dev.pretrain.activities.PipelineServices;
+import dev.pretrain.activities.WorkDirs;
+import dev.pretrain.activities.train.Checkpoint;
+import dev.pretrain.activities.train.LlamaModel;
+import dev.pretrain.activities.train.ModelRuntime;
+import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
+import dev.pretrain.batch.tokenize.bpe.HfTokenizerJson;
+import dev.pretrain.db.artifacts.ArtifactRepository;
+import dev.pretrain.db.storage.ObjectStore;
+import dev.pretrain.db.storage.RunObjectKeys;
+import dev.pretrain.workflows.StepNames;
+import dev.pretrain.workflows.export.ExportActivities;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The export step: the trained model and the run's tokenizer as GGUF files ({@link GgufExport}). */
+public class ExportActivitiesImpl implements ExportActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(ExportActivitiesImpl.class);
+
+  public static final String KIND = "gguf";
+
+  private final PipelineServices services;
+
+  public ExportActivitiesImpl(PipelineServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public ExportResult exportGguf(ExportRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Path scratch = services.workDir().resolve("export").resolve(request.runId());
+    try {
+      return ActivityFailures.translated(() -> run(request, ctx, scratch));
+    } finally {
+      WorkDirs.deleteQuietly(scratch);
+    }
+  }
+
+  private ExportResult run(ExportRequest request, ActivityExecutionContext ctx, Path scratch) throws IOException {
+    if (request.model() == null || request.tokenizer() == null) {
+      throw new IllegalArgumentException("export needs the trained model and the run's own tokenizer");
+    }
+    List<GgufExport.FileType> types = new ArrayList<>();
+    for (String t : request.types()) {
+      types.add(GgufExport.FileType.parse(t)); // an unknown type fails before anything is written
+    }
+    Engine engine = ModelRuntime.init(services);
+    ArtifactCache cache = ArtifactCache.of(services);
+    BpeVocabulary vocabulary;
+    try (InputStream in = Files.newInputStream(cache.fetch(request.tokenizer()))) {
+      vocabulary = HfTokenizerJson.read(in, request.tokenizer().uri());
+    }
+    Files.createDirectories(scratch);
+    ArtifactRepository artifacts = new ArtifactRepository(services.database().jdbc());
+    List<ExportedFile> files = new ArrayList<>();
+    try (NDManager manager = engine.newBaseManager();
+        LlamaModel model = Checkpoint.loadModel(cache.fetch(request.model()), manager)) {
+      for (GgufExport.FileType type : types) {
+        String name = type.name().toLowerCase(Locale.ROOT);
+        Path file = scratch.resolve("model-" + name + ".gguf");
+        GgufExport.Result r = GgufExport.write(file, model, vocabulary, type, "pretrain " + request.runId());
+        ObjectStore.Stored stored = services.store().putFile(request.bucket(),
+            RunObjectKeys.exportGguf(request.runId(), name), file, "application/octet-stream");
+        artifacts.record(new ArtifactRepository.Artifact(stored.uri(), stored.sha256(), stored.sizeBytes(), KIND,
+            request.runId(), StepNames.EXPORT, services.store().endpoint(), services.store().region(), Instant.now()),
+            List.of(request.model().uri(), request.tokenizer().uri()));
+        int quantized = (int) r.tensors().stream().filter(t -> t.shape().length == 2 && t.type() == type.matrixType)
+            .count();
+        files.add(new ExportedFile(name, ArtifactRefs.ref(stored), r.tensors().size(), quantized));
+        log.info("run {} exported {} ({} bytes, {} tensors)", request.runId(), stored.uri(), stored.sizeBytes(),
+            r.tensors().size());
+        Files.deleteIfExists(file);
+        ctx.heartbeat(name);
+      }
+    }
+    return new ExportResult(files);
+  }
+}
