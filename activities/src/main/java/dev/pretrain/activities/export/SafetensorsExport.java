@@ -45,9 +45,11 @@ import java.util.Set;
  * reordered within each head: Hugging Face row {@code i} is our row {@code 2i} and Hugging Face row
  * {@code hd/2 + i} is our row {@code 2i + 1} ({@link #toHalfSplit}). Q and K get the same
  * reordering, so every dot product {@code q.k} (and hence attention) is unchanged, and the
- * rotation pairs land where Hugging Face rotates them. This is the inverse of the permutation in
- * Hugging Face's {@code convert_llama_weights_to_hf}, which turns Meta's adjacent-pair checkpoints
- * into the half-split layout.
+ * rotation pairs land where Hugging Face rotates them. Meta's reference checkpoints use our
+ * adjacent-pair layout, so this is the same reordering Hugging Face's
+ * {@code convert_llama_weights_to_hf} applies to them (rows {@code (head, pair, 2)} to
+ * {@code (head, 2, pair)}), and the inverse of the one llama.cpp's {@code convert_hf_to_gguf.py}
+ * applies on the way back.
  *
  * <p><b>Types.</b> {@link DType#F32}, {@link DType#F16} (IEEE half, round to nearest even) or
  * {@link DType#BF16} (the upper 16 bits of the float, round to nearest even); every tensor, norms
