@@ -243,15 +243,29 @@ class SafetensorsExportTest {
   }
 
   /**
-   * The file, loaded by the {@code safetensors} library and run through a numpy forward pass with
-   * Hugging Face's conventions ({@code safetensors_check.py}), gives the DJL model's logits; the same
-   * file without the Q/K permutation does not.
+   * The F32 file, read with Hugging Face's Llama conventions by {@link HfLlamaReference} (plain Java,
+   * rotate_half rope), gives the DJL model's logits; the same file without the Q/K permutation does
+   * not. The Python check below does the same with the {@code safetensors} library.
    */
   @Test
-  void pythonHuggingFaceForwardMatchesTheModel(@TempDir Path dir) throws Exception {
-    assumeTrue(Boolean.getBoolean("safetensors.python"), "needs -Dsafetensors.python=true (python3, PyPI once)");
+  void javaHuggingFaceForwardMatchesTheModel(@TempDir Path dir) throws IOException {
     int[] tokens = {260, 72, 101, 258, 111, 32, 261, 262, 104, 0, 255, 256, 17, 99, 3, 200};
-    // sharpen attention (0.02 weights give nearly uniform attention, which hides position handling)
+    Map<String, float[]> w = sharpened();
+    try (LlamaModel model = LlamaModel.fromWeights(CONFIG, manager, w)) {
+      float[] expected = djlLogits(model, tokens);
+      SafetensorsExport.write(dir.resolve("f32"), model, DType.F32, 262, 262, null);
+      double f32 = maxDiff(expected, HfLlamaReference.logits(dir.resolve("f32"), tokens));
+      SafetensorsExport.write(dir.resolve("noperm"), CONFIG, w, DType.F32, 262, 262, null, false);
+      double noPerm = maxDiff(expected, HfLlamaReference.logits(dir.resolve("noperm"), tokens));
+      System.out.printf("safetensors + HF-convention Java forward vs DJL: max |diff| F32 %.3g, "
+          + "without the Q/K permutation %.3g%n", f32, noPerm);
+      assertTrue(f32 < 1e-4, "F32 max |diff| " + f32);
+      assertTrue(noPerm > 1e-2, "without the permutation the logits should differ, max |diff| " + noPerm);
+    }
+  }
+
+  /** The initial weights with Q and K x8: 0.02 weights give nearly uniform attention, which hides position. */
+  static Map<String, float[]> sharpened() {
     Map<String, float[]> w;
     try (LlamaModel init = LlamaModel.create(CONFIG, manager)) {
       w = init.weights();
@@ -263,16 +277,32 @@ class SafetensorsExportTest {
         }
       }
     }
+    return w;
+  }
+
+  static float[] djlLogits(LlamaModel model, int[] tokens) {
+    long[] ids = new long[tokens.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = tokens[i];
+    }
+    try (NDArray in = manager.create(ids).reshape(1, tokens.length).toType(DataType.INT64, false);
+        NDArray logits = model.forward(in)) {
+      return logits.toFloatArray();
+    }
+  }
+
+  /**
+   * The file, loaded by the {@code safetensors} library and run through a numpy forward pass with
+   * Hugging Face's conventions ({@code safetensors_check.py}), gives the DJL model's logits; the same
+   * file without the Q/K permutation does not.
+   */
+  @Test
+  void pythonHuggingFaceForwardMatchesTheModel(@TempDir Path dir) throws Exception {
+    assumeTrue(Boolean.getBoolean("safetensors.python"), "needs -Dsafetensors.python=true (python3, PyPI once)");
+    int[] tokens = {260, 72, 101, 258, 111, 32, 261, 262, 104, 0, 255, 256, 17, 99, 3, 200};
+    Map<String, float[]> w = sharpened();
     try (LlamaModel model = LlamaModel.fromWeights(CONFIG, manager, w)) {
-      float[] expected;
-      long[] ids = new long[tokens.length];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = tokens[i];
-      }
-      try (NDArray in = manager.create(ids).reshape(1, tokens.length).toType(DataType.INT64, false);
-          NDArray logits = model.forward(in)) {
-        expected = logits.toFloatArray();
-      }
+      float[] expected = djlLogits(model, tokens);
       double maxAbs = 0;
       for (float v : expected) {
         maxAbs = Math.max(maxAbs, Math.abs(v));
