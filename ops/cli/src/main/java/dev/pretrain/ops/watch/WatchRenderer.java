@@ -237,8 +237,13 @@ public final class WatchRenderer {
       order.add(s.parkedStep());
     }
     if (s.state() == State.RUNNING || s.state() == State.PARKED) {
-      // those still to come, in the order a run executes them
-      order.addAll(StepNames.ALL);
+      // those still to come, in the order a run executes them; the tokenizer and export steps only run
+      // with the run's own vocabulary, which the snapshot does not say: they show once they start
+      for (String step : StepNames.ALL) {
+        if (!step.equals(StepNames.TOKENIZER) && !step.equals(StepNames.EXPORT)) {
+          order.add(step);
+        }
+      }
     }
     return new ArrayList<>(order);
   }
