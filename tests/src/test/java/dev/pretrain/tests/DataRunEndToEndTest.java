@@ -373,6 +373,33 @@ class DataRunEndToEndTest {
   }
 
   @Test
+  void theExportCommandWritesTheSameGgufAndASafetensorsCheckpointOfTheRunsModel() throws Exception {
+    Path out = stack.config.dataDir().resolve("exports");
+    Cli.Result gguf = Cli.run(stack.config, "--json", "export", runId, "--format", "gguf", "--type", "q4_0", "--out",
+        out.toString());
+    assertEquals(0, gguf.exitCode(), gguf.stdout());
+    JsonNode g = new ObjectMapper().readTree(gguf.stdout());
+    ArtifactRef stepQ4 = step("export").outputs().stream().filter(a -> a.uri().endsWith("model-q4_0.gguf")).findFirst()
+        .orElseThrow();
+    assertEquals(stepQ4.sha256(), g.get("files").get(0).get("sha256").asText(),
+        "the command writes the export step's file, byte for byte");
+    assertTrue(Files.size(Path.of(g.get("files").get(0).get("file").asText())) == stepQ4.sizeBytes());
+
+    Cli.Result st = Cli.run(stack.config, "--json", "export", runId, "--format", "safetensors", "--out", out.toString());
+    assertEquals(0, st.exitCode(), st.stdout());
+    JsonNode s = new ObjectMapper().readTree(st.stdout());
+    assertEquals(3, s.get("files").size(), "model.safetensors, config.json, tokenizer.json");
+    ArtifactRepository artifacts = new ArtifactRepository(stack.database.jdbc());
+    for (JsonNode f : s.get("files")) {
+      assertEquals("safetensors", artifacts.find(f.get("uri").asText()).orElseThrow().kind());
+      assertEquals(2, artifacts.inputsOf(f.get("uri").asText()).size(), "made from the model and the tokenizer");
+    }
+    JsonNode config = new ObjectMapper().readTree(Path.of(s.get("files").get(1).get("file").asText()).toFile());
+    assertEquals(VOCAB, config.get("vocab_size").asInt());
+    assertEquals("llama", config.get("model_type").asText());
+  }
+
+  @Test
   void lineageFromATokenShardReachesItsSourceDocuments() {
     ArtifactRef shard = step("tokenize").outputs().stream().filter(a -> a.uri().endsWith(".bin")).findFirst()
         .orElseThrow();

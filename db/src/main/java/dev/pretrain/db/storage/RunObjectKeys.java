@@ -76,6 +76,11 @@ public final class RunObjectKeys {
     return format("runs/%s/export/model-%s.gguf", runId, type);
   }
 
+  /** A file of the model exported as safetensors ({@code model.safetensors}, {@code config.json}, ...). */
+  public static String exportSafetensors(String runId, String dtype, String file) {
+    return format("runs/%s/export/safetensors-%s/%s", runId, dtype, file);
+  }
+
   /** Token shard of a split ({@code train} or {@code val}). */
   public static String tokenShard(String runId, String split, int shardIndex) {
     return format("runs/%s/tokenize/%s-%05d.bin", runId, split, shardIndex);

@@ -2,6 +2,7 @@ package dev.pretrain.ops;
 
 import dev.pretrain.ops.cli.AbandonCommand;
 import dev.pretrain.ops.cli.AuditCommand;
+import dev.pretrain.ops.cli.ExportCommand;
 import dev.pretrain.ops.cli.NamespaceCommand;
 import dev.pretrain.ops.cli.RerunCommand;
 import dev.pretrain.ops.cli.RetryCommand;
@@ -49,6 +50,7 @@ import picocli.CommandLine.Mixin;
         WatchCommand.class,
         LineageCommand.class,
         AuditCommand.class,
+        ExportCommand.class,
         ConfigCommand.class,
         NamespaceCommand.class,
         CommandLine.HelpCommand.class
