@@ -11,6 +11,8 @@ import dev.pretrain.batch.tokenize.bpe.HfTokenizerJson;
 import dev.pretrain.db.Database;
 import dev.pretrain.db.artifacts.ArtifactRepository;
 import dev.pretrain.db.artifacts.ArtifactRepository.Artifact;
+import dev.pretrain.db.audit.LineageSeal;
+import dev.pretrain.db.audit.SealAnchor;
 import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.ArtifactRef;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Parameters;
         "  --format gguf (llama.cpp; --type f32, f16, q8_0, q4_0) or safetensors (Hugging Face Llama names",
         "  and config.json; --type f32, f16, bf16).",
         "The files go to --out and to s3://<bucket>/runs/<RUN_ID>/export/, recorded as artifacts made from the",
-        "model and the tokenizer, so lineage and audit work on them.",
+        "model and the tokenizer, so lineage and audit work on them; a finished run is sealed again.",
         "Example: ./pretrain export RUN_ID --format gguf --type q4_0 --out exports/"})
 public final class ExportCommand extends BaseCommand {
 
@@ -129,10 +131,14 @@ public final class ExportCommand extends BaseCommand {
           row.put("sha256", s.sha256());
           files.add(row);
         }
+        String resealed = reseal(db, store, runId, new ArtifactRef(modelArtifact.uri(), null, 0).bucket());
         StringBuilder text = new StringBuilder();
         for (Map<String, Object> f : files) {
           text.append(String.format(Locale.ROOT, "%s  %,d bytes  sha256 %s%n  -> %s%n", f.get("file"), f.get("bytes"),
               f.get("sha256"), f.get("uri")));
+        }
+        if (resealed != null) {
+          text.append(resealed).append('\n');
         }
         emit(text.toString(), Map.of("run", runId, "model", modelArtifact.uri(), "tokenizer", tokenizer.uri(),
             "format", format.toLowerCase(Locale.ROOT), "type", t, "files", files));
@@ -141,6 +147,22 @@ public final class ExportCommand extends BaseCommand {
         dev.pretrain.batch.BatchJobRunner.deleteRecursively(work);
       }
     }
+  }
+
+  /**
+   * A finished run was sealed: the export's artifacts are new lineage rows, so the run is sealed again
+   * (the new seal supersedes the old and is anchored like it), and {@code audit verify} still holds.
+   */
+  private static String reseal(Database db, ObjectStore store, String runId, String bucket) {
+    LineageSeal seals = new LineageSeal(db.dataSource());
+    if (seals.latest(runId).isEmpty()) {
+      return null; // not finished yet: the run seals itself when it ends
+    }
+    LineageSeal.Seal seal = seals.seal(runId, Instant.now());
+    if (seal.anchorUri() == null) {
+      new SealAnchor(store, SealAnchor.retentionFromEnv(System.getenv())).write(bucket, seal, seals.seals(runId), seals);
+    }
+    return "run " + runId + " sealed again: seal " + seal.sealNo() + ", root " + seal.root();
   }
 
   private static Path download(ObjectStore store, Artifact a, Path target) {
