@@ -118,27 +118,7 @@ public final class GgufExport {
   public static Result write(Path file, ModelConfig config, Map<String, float[]> weights, BpeVocabulary vocabulary,
       FileType type, String name) throws IOException {
     Map<String, long[]> shapes = shapes(config);
-    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      float[] w = weights.get(e.getKey());
-      long size = 1;
-      for (long d : e.getValue()) {
-        size *= d;
-      }
-      if (w == null || w.length != size) {
-        throw new IllegalArgumentException("weights for " + e.getKey() + ": expected " + size + " values, got "
-            + (w == null ? "none" : w.length));
-      }
-      for (int i = 0; i < w.length; i++) {
-        if (!Float.isFinite(w[i])) {
-          throw new IllegalArgumentException(e.getKey() + "[" + i + "] is " + w[i] + ": the model is not finite");
-        }
-      }
-    }
-    if (weights.size() != shapes.size()) {
-      Set<String> extra = new HashSet<>(weights.keySet());
-      extra.removeAll(shapes.keySet());
-      throw new IllegalArgumentException("weights the model config does not have: " + extra);
-    }
+    checkWeights(shapes, weights);
 
     GgufWriter g = new GgufWriter();
     g.putString("general.architecture", ARCHITECTURE);
@@ -171,6 +151,35 @@ public final class GgufExport {
   }
 
   /** The tensor type of a parameter of this shape in a file of type {@code type}. */
+  /**
+   * Every weight the shapes name is there, of the right size and finite, and there is no other.
+   *
+   * @throws IllegalArgumentException naming the weight
+   */
+  static void checkWeights(Map<String, long[]> shapes, Map<String, float[]> weights) {
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      float[] w = weights.get(e.getKey());
+      long size = 1;
+      for (long d : e.getValue()) {
+        size *= d;
+      }
+      if (w == null || w.length != size) {
+        throw new IllegalArgumentException("weights for " + e.getKey() + ": expected " + size + " values, got "
+            + (w == null ? "none" : w.length));
+      }
+      for (int i = 0; i < w.length; i++) {
+        if (!Float.isFinite(w[i])) {
+          throw new IllegalArgumentException(e.getKey() + "[" + i + "] is " + w[i] + ": the model is not finite");
+        }
+      }
+    }
+    if (weights.size() != shapes.size()) {
+      Set<String> extra = new HashSet<>(weights.keySet());
+      extra.removeAll(shapes.keySet());
+      throw new IllegalArgumentException("weights the model config does not have: " + extra);
+    }
+  }
+
   public static TensorType tensorType(FileType type, long[] shape) {
     if (shape.length < 2) {
       return TensorType.F32;

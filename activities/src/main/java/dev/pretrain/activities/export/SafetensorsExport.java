@@ -14,11 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes a {@link LlamaModel} as a Hugging Face {@code LlamaForCausalLM} checkpoint: a
@@ -116,7 +114,7 @@ public final class SafetensorsExport {
   static Result write(Path dir, ModelConfig config, Map<String, float[]> weights, DType dtype,
       int bosTokenId, int eosTokenId, byte[] tokenizerJson, boolean permuteQk) throws IOException {
     Map<String, long[]> shapes = GgufExport.shapes(config);
-    check(shapes, weights);
+    GgufExport.checkWeights(shapes, weights);
     if (bosTokenId < 0 || bosTokenId >= config.vocabSize() || eosTokenId < 0 || eosTokenId >= config.vocabSize()) {
       throw new IllegalArgumentException("bos " + bosTokenId + " / eos " + eosTokenId + " outside the vocabulary of "
           + config.vocabSize());
@@ -321,27 +319,5 @@ public final class SafetensorsExport {
     }
   }
 
-  private static void check(Map<String, long[]> shapes, Map<String, float[]> weights) {
-    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      float[] w = weights.get(e.getKey());
-      long size = 1;
-      for (long d : e.getValue()) {
-        size *= d;
-      }
-      if (w == null || w.length != size) {
-        throw new IllegalArgumentException("weights for " + e.getKey() + ": expected " + size + " values, got "
-            + (w == null ? "none" : w.length));
-      }
-      for (int i = 0; i < w.length; i++) {
-        if (!Float.isFinite(w[i])) {
-          throw new IllegalArgumentException(e.getKey() + "[" + i + "] is " + w[i] + ": the model is not finite");
-        }
-      }
-    }
-    if (weights.size() != shapes.size()) {
-      Set<String> extra = new HashSet<>(weights.keySet());
-      extra.removeAll(shapes.keySet());
-      throw new IllegalArgumentException("weights the model config does not have: " + extra);
-    }
-  }
+
 }
