@@ -345,6 +345,13 @@ class DataRunEndToEndTest {
   void theExportStepWritesGgufFilesThatLlamaCppLoadsAndTokenizesAsWeDo() throws Exception {
     StepSummary export = step("export");
     assertEquals(3L, export.counts().get("files"));
+    // each type evaluated through the weights as its file holds them, against the fp32 model's loss
+    Map<String, Double> f = export.figures();
+    System.err.println("export figures: " + f + " (fp32 bits/byte " + step("evaluate").figures().get("bits_per_byte") + ")");
+    assertTrue(Math.abs(f.get("loss_delta_f16")) < 0.01, f.toString());
+    assertTrue(Math.abs(f.get("loss_delta_q8_0")) < 0.05, f.toString());
+    assertTrue(Math.abs(f.get("loss_delta_q4_0")) < 0.5, f.toString());
+    assertTrue(f.get("bits_per_byte_q4_0") > 0 && f.get("bits_per_byte_f16") > 0, f.toString());
     ArtifactRef tokenizerJson = step("tokenizer").outputs().get(0);
     ArtifactRef model = step("train").outputs().get(0);
     ArtifactRepository artifacts = new ArtifactRepository(stack.database.jdbc());

@@ -7,6 +7,8 @@ import dev.pretrain.activities.ArtifactCache;
 import dev.pretrain.activities.ArtifactRefs;
 import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.WorkDirs;
+import dev.pretrain.activities.evaluate.Evaluator;
+import dev.pretrain.activities.evaluate.HeldOut;
 import dev.pretrain.activities.train.Checkpoint;
 import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.ModelRuntime;
@@ -69,6 +71,9 @@ public class ExportActivitiesImpl implements ExportActivities {
       vocabulary = HfTokenizerJson.read(in, request.tokenizer().uri());
     }
     Files.createDirectories(scratch);
+    boolean evaluate = request.valShards() != null && !request.valShards().isEmpty() && request.params() != null;
+    HeldOut.Data data = evaluate ? HeldOut.prepare(cache, request.valShards(), request.params().evalMaxTokens(),
+        scratch.resolve("val"), () -> ctx.heartbeat("download"), request.tokenizer()) : null;
     ArtifactRepository artifacts = new ArtifactRepository(services.database().jdbc());
     List<ExportedFile> files = new ArrayList<>();
     try (NDManager manager = engine.newBaseManager();
@@ -84,7 +89,24 @@ public class ExportActivitiesImpl implements ExportActivities {
             List.of(request.model().uri(), request.tokenizer().uri()));
         int quantized = (int) r.tensors().stream().filter(t -> t.shape().length == 2 && t.type() == type.matrixType)
             .count();
-        files.add(new ExportedFile(name, ArtifactRefs.ref(stored), r.tensors().size(), quantized));
+        Double loss = null;
+        Double bitsPerByte = null;
+        Double delta = null;
+        if (evaluate) {
+          // what a runtime computes from this file: the model over the weights as the file holds them
+          try (LlamaModel restored = LlamaModel.fromWeights(model.config(), manager,
+              GgufExport.asStored(model.config(), model.weights(), type))) {
+            Evaluator.Result e = HeldOut.evaluate(restored, data, request.params(), n -> ctx.heartbeat(name));
+            loss = e.loss();
+            bitsPerByte = e.bitsPerByte();
+            if (request.reference() != null && request.reference().tokens() == e.tokens()) {
+              delta = e.loss() - request.reference().loss();
+            }
+            log.info("run {} {}: {}", request.runId(), name, e);
+          }
+        }
+        files.add(new ExportedFile(name, ArtifactRefs.ref(stored), r.tensors().size(), quantized, loss, bitsPerByte,
+            delta));
         log.info("run {} exported {} ({} bytes, {} tensors)", request.runId(), stored.uri(), stored.sizeBytes(),
             r.tensors().size());
         Files.deleteIfExists(file);

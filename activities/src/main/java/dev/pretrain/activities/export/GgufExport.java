@@ -180,6 +180,47 @@ public final class GgufExport {
     }
   }
 
+  /**
+   * The weights as a file of {@code type} holds them, restored to floats: F16 values rounded to fp16,
+   * Q8_0/Q4_0 matrices quantized and dequantized row by row (norms and rows that are not whole blocks as
+   * {@link #tensorType} says). A model built from them computes what a runtime computes from the file.
+   */
+  public static Map<String, float[]> asStored(ModelConfig config, Map<String, float[]> weights, FileType type) {
+    Map<String, long[]> shapes = shapes(config);
+    checkWeights(shapes, weights);
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      float[] w = weights.get(e.getKey());
+      long[] shape = e.getValue();
+      TensorType t = tensorType(type, shape);
+      int row = (int) shape[shape.length - 1];
+      float[] r = new float[w.length];
+      for (int off = 0; off < w.length; off += row) {
+        switch (t) {
+          case F32 -> System.arraycopy(w, off, r, off, row);
+          case F16 -> {
+            for (int i = off; i < off + row; i++) {
+              r[i] = Fp16.toFloat(Fp16.fromFloat(w[i]));
+            }
+          }
+          case Q8_0 -> {
+            byte[] q = new byte[Math.toIntExact(Q8_0.bytes(row))];
+            Q8_0.quantize(w, off, row, q, 0);
+            Q8_0.dequantize(q, 0, row, r, off);
+          }
+          case Q4_0 -> {
+            byte[] q = new byte[Math.toIntExact(Q4_0.bytes(row))];
+            Q4_0.quantize(w, off, row, q, 0);
+            Q4_0.dequantize(q, 0, row, r, off);
+          }
+          default -> throw new IllegalStateException("no " + t);
+        }
+      }
+      out.put(e.getKey(), r);
+    }
+    return out;
+  }
+
   public static TensorType tensorType(FileType type, long[] shape) {
     if (shape.length < 2) {
       return TensorType.F32;

@@ -131,6 +131,27 @@ class GgufExportTest {
   }
 
   @Test
+  void asStoredGivesTheWeightsEachFileHolds() {
+    try (LlamaModel model = LlamaModel.create(CONFIG, manager)) {
+      Map<String, float[]> w = model.weights();
+      assertArrayEquals(w.get("blk.0.wq"), GgufExport.asStored(CONFIG, w, GgufExport.FileType.F32).get("blk.0.wq"));
+      Map<String, float[]> q4 = GgufExport.asStored(CONFIG, w, GgufExport.FileType.Q4_0);
+      float[] wq = w.get("blk.0.wq");
+      int row = CONFIG.dModel();
+      for (int off = 0; off < wq.length; off += row) {
+        float[] one = java.util.Arrays.copyOfRange(wq, off, off + row);
+        assertArrayEquals(dev.pretrain.activities.quantize.Q4_0.dequantize(
+            dev.pretrain.activities.quantize.Q4_0.quantize(one), row), java.util.Arrays.copyOfRange(q4.get("blk.0.wq"),
+            off, off + row), "row-wise Q4_0 round trip at " + off);
+      }
+      assertArrayEquals(w.get("norm"), q4.get("norm"), "norms stay F32");
+      float[] h = GgufExport.asStored(CONFIG, w, GgufExport.FileType.F16).get("tok_embeddings");
+      assertEquals(dev.pretrain.activities.quantize.Fp16.toFloat(dev.pretrain.activities.quantize.Fp16.fromFloat(
+          w.get("tok_embeddings")[7])), h[7]);
+    }
+  }
+
+  @Test
   void rowsThatAreNotWholeBlocksStayF16(@TempDir Path dir) throws IOException {
     // ffn 80: w_down's rows (80 values) cannot be Q4_0/Q8_0; w_gate and w_up have rows of 64
     ModelConfig c = new ModelConfig(VOCAB.size(), 32, 64, 1, 4, 80, 10000, 6);

@@ -1,6 +1,8 @@
 package dev.pretrain.workflows.export;
 
 import dev.pretrain.workflows.ArtifactRef;
+import dev.pretrain.workflows.evaluate.EvaluateActivities.EvaluateResult;
+import dev.pretrain.workflows.train.TrainParams;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
@@ -11,7 +13,8 @@ public interface ExportActivities {
   /**
    * Writes the trained model with the run's own tokenizer as GGUF files that llama.cpp loads
    * ({@code runs/<runId>/export/model-<type>.gguf}, llama architecture, tokenizer {@code gpt2} /
-   * {@code llama-bpe}), one per type, each recorded as an artifact made from the model and the tokenizer.
+   * {@code llama-bpe}), one per type, each recorded as an artifact made from the model and the tokenizer;
+   * with held-out shards, each type is evaluated through the weights as its file holds them.
    */
   @ActivityMethod
   ExportResult exportGguf(ExportRequest request);
@@ -20,8 +23,19 @@ public interface ExportActivities {
    * @param model     the trained model (train's {@code model.pt})
    * @param tokenizer the run's tokenizer.json
    * @param types     GGUF file types: {@code f32}, {@code f16}, {@code q8_0}, {@code q4_0}
+   * @param params    the run's model and evaluation settings (how the held-out split is read)
+   * @param valShards the held-out token shards: each type is evaluated on them through the weights as its
+   *                  file holds them; null or empty: no evaluation
+   * @param reference the fp32 model's evaluation on the same shards (the evaluate step's), for the deltas
    */
-  record ExportRequest(String runId, String bucket, ArtifactRef model, ArtifactRef tokenizer, List<String> types) {}
+  record ExportRequest(String runId, String bucket, ArtifactRef model, ArtifactRef tokenizer, List<String> types,
+      TrainParams params, List<ArtifactRef> valShards, EvaluateResult reference) {
+
+    /** Without evaluation. */
+    public ExportRequest(String runId, String bucket, ArtifactRef model, ArtifactRef tokenizer, List<String> types) {
+      this(runId, bucket, model, tokenizer, types, null, null, null);
+    }
+  }
 
   /** One file per asked type, in the order asked. */
   record ExportResult(List<ExportedFile> files) {}
@@ -30,5 +44,11 @@ public interface ExportActivities {
    * @param quantizedTensors tensors stored in the file's block type (the others F32 norms or, for rows
    *                         that are not whole blocks, F16)
    */
-  record ExportedFile(String type, ArtifactRef file, int tensors, int quantizedTensors) {}
+  record ExportedFile(String type, ArtifactRef file, int tensors, int quantizedTensors, Double loss,
+      Double bitsPerByte, Double lossDelta) {
+
+    public ExportedFile(String type, ArtifactRef file, int tensors, int quantizedTensors) {
+      this(type, file, tensors, quantizedTensors, null, null, null);
+    }
+  }
 }

@@ -755,15 +755,22 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   /** GGUF files of the trained model with the run's tokenizer, for llama.cpp. */
   private StepOutcome runExport(RunRequest request) {
     ExportActivities.ExportResult r = export.exportGguf(new ExportActivities.ExportRequest(runId, request.bucket(),
-        trained.model(), tokenizer, GGUF_TYPES));
+        trained.model(), tokenizer, GGUF_TYPES, request.trainOrDefaults(), List.copyOf(valShards), finalEval));
     Map<String, Long> counts = new LinkedHashMap<>();
     List<ArtifactRef> outputs = new ArrayList<>();
+    Map<String, Double> figures = new LinkedHashMap<>();
     for (ExportActivities.ExportedFile f : r.files()) {
       counts.put(f.type() + "_bytes", f.file().sizeBytes());
       outputs.add(f.file());
+      if (f.bitsPerByte() != null) {
+        figures.put("bits_per_byte_" + f.type(), f.bitsPerByte());
+      }
+      if (f.lossDelta() != null) {
+        figures.put("loss_delta_" + f.type(), f.lossDelta());
+      }
     }
     counts.put("files", (long) r.files().size());
-    return new StepOutcome(outputs, counts, trained.model().sizeBytes());
+    return new StepOutcome(outputs, counts, trained.model().sizeBytes(), figures);
   }
 
   private boolean tokenizerStepPlanned() {
