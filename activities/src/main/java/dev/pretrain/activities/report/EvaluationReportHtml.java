@@ -38,7 +38,8 @@ public final class EvaluationReportHtml {
       """
       body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#fff;\
       max-width:1080px;margin:2em auto;padding:0 1em;line-height:1.45}
-      h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+      h1{font-size:1.6em;margin-bottom:.2em}
+      h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
       .sub{color:#666;margin-top:0}
       table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
       th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
@@ -56,6 +57,7 @@ public final class EvaluationReportHtml {
       .swatch{display:inline-block;width:.9em;height:.9em;margin-right:.35em;vertical-align:-.1em;border-radius:2px}
       .sample{margin:1em 0}.sample .meta{color:#666;font-size:.9em;margin:.2em 0}
       .ref{color:#666;font-size:.85em}
+      .scroll{overflow-x:auto}table.evaluations td:first-child{white-space:nowrap}
       """;
 
   /** Chart geometry, in SVG user units. */
@@ -170,7 +172,8 @@ public final class EvaluationReportHtml {
     if (sets.isEmpty()) {
       return;
     }
-    out.append("<h2>Evaluation sets</h2>\n<table class=\"sets\">\n<thead><tr><th>Source</th><th>Role</th>")
+    out.append("<h2>Evaluation sets</h2>\n")
+        .append("<div class=\"scroll\"><table class=\"sets\">\n<thead><tr><th>Source</th><th>Role</th>")
         .append("<th class=\"num\">Documents</th><th class=\"num\">Tokens</th><th class=\"num\">Bytes</th>")
         .append("</tr></thead>\n<tbody>\n");
     for (JsonNode set : sets) {
@@ -182,7 +185,7 @@ public final class EvaluationReportHtml {
       num(out, count(get(set, "bytes")));
       out.append("</tr>\n");
     }
-    out.append("</tbody>\n</table>\n");
+    out.append("</tbody>\n</table></div>\n");
   }
 
   private static void lossCurve(StringBuilder out, List<JsonNode> curve) {
@@ -286,7 +289,8 @@ public final class EvaluationReportHtml {
       return;
     }
     int reference = referenceIndex(evaluations);
-    out.append("<h2>Evaluations</h2>\n<table class=\"evaluations\">\n<thead><tr><th>Label</th><th>Format</th>")
+    out.append("<h2>Evaluations</h2>\n")
+        .append("<div class=\"scroll\"><table class=\"evaluations\">\n<thead><tr><th>Label</th><th>Format</th>")
         .append("<th>Type</th><th class=\"num\">File size</th><th class=\"num\">Loss</th>")
         .append("<th class=\"num\">Perplexity</th><th class=\"num\">Bits/byte</th><th class=\"num\">Δ loss</th>")
         .append("<th class=\"num\">Δ bits/byte</th><th class=\"num\">Tokens</th></tr></thead>\n<tbody>\n");
@@ -309,7 +313,7 @@ public final class EvaluationReportHtml {
       num(out, count(get(e, "tokens")));
       out.append("</tr>\n");
     }
-    out.append("</tbody>\n</table>\n");
+    out.append("</tbody>\n</table></div>\n");
     if (reference >= 0) {
       out.append("<p class=\"ref\">Deltas are against ").append(esc(label(evaluations.get(reference), reference)))
           .append("; a positive delta means the model compresses the text less well.</p>\n");
@@ -320,7 +324,8 @@ public final class EvaluationReportHtml {
     if (sources.isEmpty() || evaluations.isEmpty()) {
       return;
     }
-    out.append("<h2>Bits per byte by source</h2>\n<table class=\"by-source\">\n<thead><tr><th>Source</th>")
+    out.append("<h2>Bits per byte by source</h2>\n")
+        .append("<div class=\"scroll\"><table class=\"by-source\">\n<thead><tr><th>Source</th>")
         .append("<th>Role</th>");
     for (int i = 0; i < evaluations.size(); i++) {
       out.append("<th class=\"num\">").append(esc(label(evaluations.get(i), i))).append("</th>");
@@ -335,7 +340,7 @@ public final class EvaluationReportHtml {
       }
       out.append("</tr>\n");
     }
-    out.append("</tbody>\n</table>\n");
+    out.append("</tbody>\n</table></div>\n");
   }
 
   private static void perSourceChart(StringBuilder out, List<Source> sources, List<JsonNode> evaluations) {
@@ -423,7 +428,7 @@ public final class EvaluationReportHtml {
       return;
     }
     out.append("<h2>Change in bits per byte against ").append(esc(label(evaluations.get(reference), reference)))
-        .append("</h2>\n<table class=\"deltas\">\n<thead><tr><th>Source</th><th>Role</th>");
+        .append("</h2>\n<div class=\"scroll\"><table class=\"deltas\">\n<thead><tr><th>Source</th><th>Role</th>");
     for (int i : quantized) {
       JsonNode e = evaluations.get(i);
       String type = text(e, "type");
@@ -444,7 +449,7 @@ public final class EvaluationReportHtml {
     for (int i : quantized) {
       num(out, signed(get(evaluations.get(i), "deltaBitsPerByte"), 4));
     }
-    out.append("</tr></tfoot>\n</table>\n");
+    out.append("</tr></tfoot>\n</table></div>\n");
   }
 
   private static void samples(StringBuilder out, List<JsonNode> samples) {
