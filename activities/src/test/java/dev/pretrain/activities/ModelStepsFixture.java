@@ -74,7 +74,9 @@ public final class ModelStepsFixture implements AutoCloseable {
       for (int t : TestData.r50k(text)) {
         tokens.add(t);
       }
-      docs.add(new DocumentRepository.Document(id, "kjv", "1", id + ".txt", "public-domain", "en", "US",
+      // the held-out split holds two sources, so evaluation by source has two to tell apart
+      String origin = split.equals("val") && d % 2 == 1 ? "fortunes" : "kjv";
+      docs.add(new DocumentRepository.Document(id, origin, "1", id + ".txt", "public-domain", "en", "US",
           ShardTestStack.sha256Hex(text), text.length(), source.uri(), d + 1, runId));
       members.add(new DocumentRepository.Membership(id, d, (long) start, (long) tokens.size()));
     }

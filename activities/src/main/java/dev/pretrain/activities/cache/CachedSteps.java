@@ -41,10 +41,10 @@ public final class CachedSteps {
     // train-2: tokens read per document and the model's composition (the audit report's source of truth)
     add(TrainActivities.class, "train", "train-2", request -> StepNames.TRAIN);
     // the untrained model's evaluation is part of the train step; the trained one's is the evaluate step
-    add(EvaluateActivities.class, "evaluate", "evaluate-1",
+    add(EvaluateActivities.class, "evaluate", "evaluate-2",
         request -> "initial".equals(request.path("label").asText()) ? StepNames.TRAIN : StepNames.EVALUATE);
-    add(QuantizeActivities.class, "quantize", "quantize-1", request -> StepNames.QUANTIZE);
-    add(dev.pretrain.workflows.export.ExportActivities.class, "exportGguf", "export-1", request -> StepNames.EXPORT);
+    add(QuantizeActivities.class, "quantize", "quantize-2", request -> StepNames.QUANTIZE);
+    add(dev.pretrain.workflows.export.ExportActivities.class, "exportGguf", "export-2", request -> StepNames.EXPORT);
   }
 
   private CachedSteps() {}

@@ -62,7 +62,7 @@ public class EvaluateActivitiesImpl implements EvaluateActivities {
     ModelRuntime.checkEval(request.params());
     Engine engine = ModelRuntime.init(services);
     ArtifactCache cache = ArtifactCache.of(services);
-    HeldOut.Data data = HeldOut.prepare(cache, request.valShards(), request.params().evalMaxTokens(), scratch,
+    HeldOut.Data data = HeldOut.prepare(services, cache, request.valShards(), request.params(), scratch,
         () -> ctx.heartbeat(new EvaluateProgress(label, 0)), request.tokenizer());
     ArtifactRef modelRef = request.model();
     Evaluator.Result r;

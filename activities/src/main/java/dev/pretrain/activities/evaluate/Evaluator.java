@@ -22,7 +22,9 @@ import java.util.function.LongConsumer;
  * <p>Each shard is cut into consecutive windows of up to {@code seqLen + 1} tokens starting every
  * {@code seqLen} tokens (the last, shorter window takes the shard's tail), so every token but the
  * first of each shard is predicted exactly once, from at most {@code seqLen} tokens of context
- * (windows never cross shards). Full windows are evaluated {@code batch} at a time.
+ * (windows never cross shards). Full windows are evaluated {@code batch} at a time. The result holds
+ * the same figures for each shard on its own ({@link Result#perShard}): with one shard per source,
+ * the figures per source.
  *
  * <ul>
  *   <li>loss = total nats / predicted tokens; perplexity = exp(loss)
@@ -45,8 +47,14 @@ public final class Evaluator {
    * @param bytes       UTF-8 bytes of those tokens
    * @param totalNats   sum of their negative log-likelihoods
    * @param windows     forward windows evaluated
+   * @param perShard    the same figures for each shard (empty inside a per-shard result)
    */
-  public record Result(long tokens, long bytes, double totalNats, long windows) {
+  public record Result(long tokens, long bytes, double totalNats, long windows, List<Result> perShard) {
+
+    public Result(long tokens, long bytes, double totalNats, long windows) {
+      this(tokens, bytes, totalNats, windows, List.of());
+    }
+
     public double loss() {
       return totalNats / tokens;
     }
@@ -85,9 +93,10 @@ public final class Evaluator {
       throw new IllegalArgumentException("need 1 <= seqLen <= " + model.config().contextLength() + " and batch >= 1");
     }
     DjlRuntime.noGradOnThisThread();
-    Acc acc = new Acc(model, tokenBytes, progress);
+    Acc acc = new Acc(model, tokenBytes, progress, data.shardCount());
     long[] in = new long[batch * seqLen];
     long[] out = new long[batch * seqLen];
+    int[] shardOf = new int[batch];
     long[] window = new long[seqLen + 1];
     int filled = 0;
     for (int s = 0; s < data.shardCount(); s++) {
@@ -98,8 +107,9 @@ public final class Evaluator {
         if (len == seqLen) {
           System.arraycopy(window, 0, in, filled * seqLen, seqLen);
           System.arraycopy(window, 1, out, filled * seqLen, seqLen);
+          shardOf[filled] = s;
           if (++filled == batch) {
-            acc.add(in, out, batch, seqLen);
+            acc.add(in, out, batch, seqLen, shardOf);
             filled = 0;
           }
         } else {
@@ -107,18 +117,22 @@ public final class Evaluator {
           long[] tout = new long[len];
           System.arraycopy(window, 0, tin, 0, len);
           System.arraycopy(window, 1, tout, 0, len);
-          acc.add(tin, tout, 1, len);
+          acc.add(tin, tout, 1, len, new int[] {s});
         }
       }
     }
     if (filled > 0) {
       acc.add(java.util.Arrays.copyOf(in, filled * seqLen), java.util.Arrays.copyOf(out, filled * seqLen), filled,
-          seqLen);
+          seqLen, shardOf);
     }
     if (acc.tokens == 0) {
       throw new IllegalArgumentException("validation shards hold no token to predict");
     }
-    return new Result(acc.tokens, acc.bytes, acc.nats, acc.windows);
+    List<Result> perShard = new java.util.ArrayList<>();
+    for (int s = 0; s < data.shardCount(); s++) {
+      perShard.add(new Result(acc.shardTokens[s], acc.shardBytes[s], acc.shardNats[s], acc.shardWindows[s]));
+    }
+    return new Result(acc.tokens, acc.bytes, acc.nats, acc.windows, List.copyOf(perShard));
   }
 
   /** UTF-8 byte length of every id of a vocabulary we trained; special tokens (end-of-text) count 0. */
@@ -156,26 +170,43 @@ public final class Evaluator {
     long bytes;
     double nats;
     long windows;
+    final long[] shardTokens;
+    final long[] shardBytes;
+    final double[] shardNats;
+    final long[] shardWindows;
 
-    Acc(LlamaModel model, int[] tokenBytes, LongConsumer progress) {
+    Acc(LlamaModel model, int[] tokenBytes, LongConsumer progress, int shards) {
       this.model = model;
       this.manager = model.manager();
       this.tokenBytes = tokenBytes;
       this.progress = progress;
+      this.shardTokens = new long[shards];
+      this.shardBytes = new long[shards];
+      this.shardNats = new double[shards];
+      this.shardWindows = new long[shards];
     }
 
-    void add(long[] in, long[] out, int b, int t) {
+    /** {@code b} windows of {@code t} tokens; window w comes from shard {@code shardOf[w]}. */
+    void add(long[] in, long[] out, int b, int t, int[] shardOf) {
       for (int i = 0; i < b * t; i++) {
         if (in[i] >= model.config().vocabSize() || out[i] >= model.config().vocabSize() || out[i] >= tokenBytes.length) {
           throw new IllegalArgumentException("token " + Math.max(in[i], out[i]) + " is outside the vocabulary");
         }
         bytes += tokenBytes[(int) out[i]];
+        shardBytes[shardOf[i / t]] += tokenBytes[(int) out[i]];
       }
+      double[] windowNats;
       try (NDScope ignored = new NDScope()) {
         var logits = model.forward(manager.create(in, new Shape(b, t)));
         // sum in float64: a batch holds thousands of terms
-        nats += LlamaModel.tokenNll(logits, manager.create(out, new Shape(b, t)))
-            .toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum().getDouble();
+        windowNats = LlamaModel.tokenNll(logits, manager.create(out, new Shape(b, t)))
+            .toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum(new int[] {1}).toDoubleArray();
+      }
+      for (int w = 0; w < b; w++) {
+        nats += windowNats[w];
+        shardNats[shardOf[w]] += windowNats[w];
+        shardTokens[shardOf[w]] += t;
+        shardWindows[shardOf[w]]++;
       }
       tokens += (long) b * t;
       windows += b;

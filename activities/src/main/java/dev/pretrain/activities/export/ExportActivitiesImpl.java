@@ -9,9 +9,11 @@ import dev.pretrain.activities.PipelineServices;
 import dev.pretrain.activities.WorkDirs;
 import dev.pretrain.activities.evaluate.Evaluator;
 import dev.pretrain.activities.evaluate.HeldOut;
+import dev.pretrain.activities.report.RunReport;
 import dev.pretrain.activities.train.Checkpoint;
 import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.ModelRuntime;
+import dev.pretrain.batch.tokenize.bpe.BpeTokenizer;
 import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
 import dev.pretrain.batch.tokenize.bpe.HfTokenizerJson;
 import dev.pretrain.db.artifacts.ArtifactRepository;
@@ -19,6 +21,7 @@ import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.export.ExportActivities;
+import dev.pretrain.workflows.train.TrainParams;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -27,8 +30,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +43,8 @@ public class ExportActivitiesImpl implements ExportActivities {
   private static final Logger log = LoggerFactory.getLogger(ExportActivitiesImpl.class);
 
   public static final String KIND = "gguf";
+  /** Label of an exported type's evaluation: {@code gguf-q4_0}. */
+  public static final String EVAL_PREFIX = "gguf-";
 
   private final PipelineServices services;
 
@@ -72,10 +79,12 @@ public class ExportActivitiesImpl implements ExportActivities {
     }
     Files.createDirectories(scratch);
     boolean evaluate = request.valShards() != null && !request.valShards().isEmpty() && request.params() != null;
-    HeldOut.Data data = evaluate ? HeldOut.prepare(cache, request.valShards(), request.params().evalMaxTokens(),
+    HeldOut.Data data = evaluate ? HeldOut.prepare(services, cache, request.valShards(), request.params(),
         scratch.resolve("val"), () -> ctx.heartbeat("download"), request.tokenizer()) : null;
     ArtifactRepository artifacts = new ArtifactRepository(services.database().jdbc());
     List<ExportedFile> files = new ArrayList<>();
+    List<RunReport.Exported> exported = new ArrayList<>();
+    RunReport.Published report = null;
     try (NDManager manager = engine.newBaseManager();
         LlamaModel model = Checkpoint.loadModel(cache.fetch(request.model()), manager)) {
       for (GgufExport.FileType type : types) {
@@ -99,20 +108,45 @@ public class ExportActivitiesImpl implements ExportActivities {
             Evaluator.Result e = HeldOut.evaluate(restored, data, request.params(), n -> ctx.heartbeat(name));
             loss = e.loss();
             bitsPerByte = e.bitsPerByte();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("format", "gguf");
+            extra.put("type", name);
+            extra.put("fileBytes", stored.sizeBytes());
             if (request.reference() != null && request.reference().tokens() == e.tokens()) {
               delta = e.loss() - request.reference().loss();
+              extra.put("lossDelta", delta);
+              extra.put("bitsPerByteDelta", e.bitsPerByte() - request.reference().bitsPerByte());
             }
+            List<String> inputs = new ArrayList<>(List.of(stored.uri()));
+            data.shards().forEach(s -> inputs.add(s.uri()));
+            HeldOut.publish(services, request.runId(), request.bucket(), StepNames.EXPORT, EVAL_PREFIX + name,
+                RunObjectKeys.exportEvaluation(request.runId(), name), stored.uri(), inputs, data, request.params(), e,
+                extra, scratch.resolve("reports"));
             log.info("run {} {}: {}", request.runId(), name, e);
           }
         }
         files.add(new ExportedFile(name, ArtifactRefs.ref(stored), r.tensors().size(), quantized, loss, bitsPerByte,
             delta));
+        exported.add(new RunReport.Exported("gguf", name, stored));
         log.info("run {} exported {} ({} bytes, {} tensors)", request.runId(), stored.uri(), stored.sizeBytes(),
             r.tensors().size());
         Files.deleteIfExists(file);
         ctx.heartbeat(name);
       }
+      if (evaluate) {
+        // every model of the run is evaluated now: the report and the model card
+        ctx.heartbeat("report");
+        TrainParams p = request.params();
+        long tokensSeen = Checkpoint.readHeader(cache.fetch(request.model())).tokensSeen();
+        report = new RunReport(services).publish(request.runId(), request.bucket(), request.model(), model,
+            request.tokenizer(), new BpeTokenizer(vocabulary), p.steps(), tokensSeen, p.batch(), p.seqLen(), p.lr(),
+            p.seed(), exported, scratch.resolve("report"));
+        log.info("run {} report {} and model card {}", request.runId(), report.evaluationHtml().uri(),
+            report.cardMarkdown().uri());
+      }
     }
-    return new ExportResult(files);
+    return new ExportResult(files, report == null ? null : report.evaluationJson(),
+        report == null ? null : report.evaluationHtml(), report == null ? null : report.cardJson(),
+        report == null ? null : report.cardMarkdown());
   }
 }

@@ -97,7 +97,7 @@ public class QuantizeActivitiesImpl implements QuantizeActivities {
             fp32Tensors, null, null, null);
       }
 
-      HeldOut.Data data = HeldOut.prepare(cache, request.valShards(), request.params().evalMaxTokens(), scratch,
+      HeldOut.Data data = HeldOut.prepare(services, cache, request.valShards(), request.params(), scratch,
           () -> ctx.heartbeat(new QuantizeProgress("download", 0)), request.tokenizer());
       EvaluateResult fp32 = request.reference();
       if (fp32 == null || fp32.tokens() == 0) {

@@ -65,9 +65,9 @@ public final class ModelRuntime {
 
   /** Checks the evaluation settings. */
   public static void checkEval(TrainParams p) {
-    if (p.evalBatch() < 1 || p.evalMaxTokens() < 0) {
-      throw new IllegalArgumentException("evalBatch must be >= 1 and evalMaxTokens >= 0, got " + p.evalBatch() + ", "
-          + p.evalMaxTokens());
+    if (p.evalBatch() < 1 || p.evalMaxTokens() < 0 || p.evalSourceTokens() < 0) {
+      throw new IllegalArgumentException("evalBatch must be >= 1, evalMaxTokens and evalSourceTokens >= 0, got "
+          + p.evalBatch() + ", " + p.evalMaxTokens() + ", " + p.evalSourceTokens());
     }
   }
 }

@@ -135,9 +135,12 @@ public class TrainActivitiesImpl implements TrainActivities {
     long resumedFrom = trainer.step();
     try (trainer) {
       Progress progress = new Progress(ctx, request, shardUris,
-          from.map(ResumableCheckpoints.Candidate::ref).orElse(null), tc);
+          from.map(ResumableCheckpoints.Candidate::ref).orElse(null), tc,
+          LossCurve.resumed(services.store(), request.bucket(), runId, resumedFrom), dir.resolve("loss-curve.jsonl"));
       Trainer.Result r = trainer.run(dir.resolve("ckpt"), progress);
       ArtifactRef last = progress.lastCheckpoint;
+      progress.curve.publish(services.store(), request.bucket(), runId, dir.resolve("loss-curve.jsonl"), lineage,
+          last == null ? List.of() : List.of(last.uri()));
       ConsumedTokens consumed = trainer.consumed();
       ArtifactRef ranges = publishTokenRanges(request, tc, consumed, trainer.tokensSeen(),
           dir.resolve("token-ranges.json"));
@@ -172,9 +175,13 @@ public class TrainActivitiesImpl implements TrainActivities {
     private final long logEvery;
     private ArtifactRef lastCheckpoint;
     private Trainer.StepMetrics lastStep;
+    private final LossCurve curve;
+    private final Path curveFile;
 
     Progress(ActivityExecutionContext ctx, TrainRequest request, List<String> shardUris, ArtifactRef resumed,
-        TrainConfig tc) {
+        TrainConfig tc, LossCurve curve, Path curveFile) {
+      this.curve = curve;
+      this.curveFile = curveFile;
       this.ctx = ctx;
       this.request = request;
       this.shardUris = shardUris;
@@ -186,6 +193,7 @@ public class TrainActivitiesImpl implements TrainActivities {
     @Override
     public void onStep(Trainer.StepMetrics m) {
       lastStep = m;
+      curve.add(m);
       // the SDK throttles heartbeats to the server; the latest details win
       ctx.heartbeat(new TrainProgress(m.step(), m.totalSteps(), m.loss(), m.tokensPerSecond(),
           lastCheckpoint == null ? null : lastCheckpoint.uri()));
@@ -205,6 +213,8 @@ public class TrainActivitiesImpl implements TrainActivities {
       }
       lineage.record(s.uri(), s.sha256(), s.sizeBytes(), CHECKPOINT_KIND, request.runId(), inputs);
       lastCheckpoint = ref(s);
+      // the curve so far goes with each checkpoint, so a resumed attempt continues it
+      curve.upload(services.store(), request.bucket(), request.runId(), curveFile);
       double loss = lastStep == null ? 0 : lastStep.loss();
       double rate = lastStep == null ? 0 : lastStep.tokensPerSecond();
       ctx.heartbeat(new TrainProgress(step, tc.steps(), loss, rate, s.uri()));

@@ -140,6 +140,44 @@ class EvaluateQuantizeActivitiesTest {
   }
 
   @Test
+  void evaluationBySourceReadsEachSourceOnItsOwn() throws Exception {
+    EvaluationRepository rows = new EvaluationRepository(fx.stack.db.jdbc());
+    // a cap above every source's size: each source whole, and the figures add up to the overall ones
+    EvaluateResult whole = evaluate.evaluate(new EvaluateRequest(RUN, BUCKET, "by-source", trained.model(),
+        bySource(1_000_000), fx.valShards));
+    List<EvaluationRepository.SourceEvaluation> parts = rows.sources(RUN, "by-source");
+    assertEquals(List.of("fortunes", "kjv"), parts.stream().map(EvaluationRepository.SourceEvaluation::source).toList());
+    assertEquals(List.of(8L, 8L), parts.stream().map(EvaluationRepository.SourceEvaluation::documents).toList());
+    assertEquals(whole.tokens(), parts.stream().mapToLong(EvaluationRepository.SourceEvaluation::tokens).sum());
+    assertEquals(whole.bytes(), parts.stream().mapToLong(EvaluationRepository.SourceEvaluation::bytes).sum());
+    double nats = parts.stream().mapToDouble(p -> p.loss() * p.tokens()).sum();
+    assertEquals(whole.loss() * whole.tokens(), nats, 1e-6 * nats);
+    long fortunesTokens = 0;
+    for (int d = 1; d < fx.documentsPerShard; d += 2) {
+      fortunesTokens += TestData.r50k(ModelStepsFixture.docText("v0-" + d)).length;
+    }
+    assertEquals(fortunesTokens - 1, parts.get(0).tokens(), "fortunes' documents, each but the first token predicted");
+    JsonNode report = json(whole.report());
+    assertEquals(2, report.get("bySource").size());
+    assertEquals("fortunes", report.get("bySource").get(0).get("source").asText());
+    assertEquals(parts.get(1).bitsPerByte(), report.get("bySource").get(1).get("bitsPerByte").asDouble(), 1e-12);
+
+    // a cap of 200 tokens per source: 199 predicted of each
+    EvaluateResult capped = evaluate.evaluate(new EvaluateRequest(RUN, BUCKET, "by-source-200", trained.model(),
+        bySource(200), fx.valShards));
+    assertEquals(398, capped.tokens());
+    assertEquals(List.of(199L, 199L),
+        rows.sources(RUN, "by-source-200").stream().map(EvaluationRepository.SourceEvaluation::tokens).toList());
+  }
+
+  private static TrainParams bySource(long perSource) {
+    return new TrainParams(PARAMS.vocabSize(), PARAMS.contextLength(), PARAMS.dModel(), PARAMS.layers(),
+        PARAMS.heads(), PARAMS.ffnHidden(), PARAMS.steps(), PARAMS.batch(), PARAMS.seqLen(), PARAMS.lr(),
+        PARAMS.minLr(), PARAMS.warmupSteps(), PARAMS.weightDecay(), PARAMS.gradClip(), PARAMS.checkpointEvery(),
+        PARAMS.seed(), PARAMS.evalBatch(), 0, perSource);
+  }
+
+  @Test
   void evalMaxTokensReadsAPrefixOfTheHeldOutSplit() {
     TrainParams capped = new TrainParams(PARAMS.vocabSize(), PARAMS.contextLength(), PARAMS.dModel(), PARAMS.layers(),
         PARAMS.heads(), PARAMS.ffnHidden(), PARAMS.steps(), PARAMS.batch(), PARAMS.seqLen(), PARAMS.lr(),

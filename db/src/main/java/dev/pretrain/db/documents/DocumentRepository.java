@@ -249,6 +249,17 @@ public final class DocumentRepository {
         artifactUri);
   }
 
+  /** A member document's token range in a token shard, with the document's source. */
+  public record SourcedRange(String docId, String source, long tokenStart, long tokenEnd) {}
+
+  /** The token ranges of a token shard's documents in ordinal order, each with its document's source. */
+  public List<SourcedRange> sourcedRanges(String artifactUri) {
+    return jdbc.query("SELECT ad.doc_id, d.source, ad.token_start, ad.token_end FROM artifact_documents ad "
+            + "JOIN documents d ON d.doc_id = ad.doc_id WHERE ad.artifact_uri = ? AND ad.token_start IS NOT NULL "
+            + "ORDER BY ad.ordinal",
+        (rs, i) -> new SourcedRange(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)), artifactUri);
+  }
+
   public long countMembers(String artifactUri) {
     return jdbc.queryForObject("SELECT COUNT(*) FROM artifact_documents WHERE artifact_uri = ?", Long.class, artifactUri);
   }

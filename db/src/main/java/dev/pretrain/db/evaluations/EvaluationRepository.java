@@ -18,6 +18,10 @@ public final class EvaluationRepository {
   public record Evaluation(String runId, String label, String modelUri, double loss, double perplexity,
       double bitsPerByte, long tokens, long bytes, String reportUri, Instant createdAt) {}
 
+  /** One source's share of an evaluation: its held-out documents read and the metrics on their tokens. */
+  public record SourceEvaluation(String source, long documents, double loss, double perplexity, double bitsPerByte,
+      long tokens, long bytes) {}
+
   private final JdbcTemplate jdbc;
 
   public EvaluationRepository(JdbcTemplate jdbc) {
@@ -38,6 +42,24 @@ public final class EvaluationRepository {
           e.runId(), e.label(), e.modelUri(), e.loss(), e.perplexity(), e.bitsPerByte(), e.tokens(), e.bytes(),
           e.reportUri(), Timestamp.from(e.createdAt()));
     }
+  }
+
+  /** Replaces the per-source rows of (run, label) with {@code sources}. */
+  public void replaceSources(String runId, String label, List<SourceEvaluation> sources) {
+    jdbc.update("DELETE FROM evaluation_sources WHERE run_id = ? AND label = ?", runId, label);
+    for (SourceEvaluation s : sources) {
+      jdbc.update("INSERT INTO evaluation_sources (run_id, label, source, documents, loss, perplexity, bits_per_byte,"
+              + " tokens, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          runId, label, s.source(), s.documents(), s.loss(), s.perplexity(), s.bitsPerByte(), s.tokens(), s.bytes());
+    }
+  }
+
+  /** The per-source rows of (run, label), by source. */
+  public List<SourceEvaluation> sources(String runId, String label) {
+    return jdbc.query("SELECT * FROM evaluation_sources WHERE run_id = ? AND label = ? ORDER BY source",
+        (rs, i) -> new SourceEvaluation(rs.getString("source"), rs.getLong("documents"), rs.getDouble("loss"),
+            rs.getDouble("perplexity"), rs.getDouble("bits_per_byte"), rs.getLong("tokens"), rs.getLong("bytes")),
+        runId, label);
   }
 
   public Optional<Evaluation> find(String runId, String label) {

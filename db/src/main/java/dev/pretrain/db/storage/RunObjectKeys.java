@@ -76,6 +76,21 @@ public final class RunObjectKeys {
     return format("runs/%s/export/model-%s.gguf", runId, type);
   }
 
+  /** The evaluation of one exported GGUF type on the held-out split ({@code eval-q4_0.json}). */
+  public static String exportEvaluation(String runId, String type) {
+    return format("runs/%s/export/eval-%s.json", runId, type);
+  }
+
+  /** The run's evaluation report and model card ({@code evaluation.json}, {@code evaluation.html}, {@code model-card.md}, ...). */
+  public static String report(String runId, String file) {
+    return format("runs/%s/report/%s", runId, file);
+  }
+
+  /** The training loss of every step so far ({@code loss-curve.jsonl}), rewritten at each checkpoint. */
+  public static String trainLossCurve(String runId) {
+    return format("runs/%s/train/loss-curve.jsonl", runId);
+  }
+
   /** A file of the model exported as safetensors ({@code model.safetensors}, {@code config.json}, ...). */
   public static String exportSafetensors(String runId, String dtype, String file) {
     return format("runs/%s/export/safetensors-%s/%s", runId, dtype, file);

@@ -38,7 +38,18 @@ public interface ExportActivities {
   }
 
   /** One file per asked type, in the order asked. */
-  record ExportResult(List<ExportedFile> files) {}
+  /**
+   * @param evaluationReport the run's evaluation report (JSON; {@code evaluationHtml} the page), null without evaluation
+   * @param modelCard        the model card (JSON; {@code modelCardMarkdown} the Markdown), null without evaluation
+   */
+  record ExportResult(List<ExportedFile> files, ArtifactRef evaluationReport, ArtifactRef evaluationHtml,
+      ArtifactRef modelCard, ArtifactRef modelCardMarkdown) {
+
+    /** Without report and card (results recorded before them). */
+    public ExportResult(List<ExportedFile> files) {
+      this(files, null, null, null, null);
+    }
+  }
 
   /**
    * @param quantizedTensors tensors stored in the file's block type (the others F32 norms or, for rows

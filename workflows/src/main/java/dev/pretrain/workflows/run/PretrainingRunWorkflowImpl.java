@@ -437,7 +437,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
     // 1. per input shard: digests and band buckets, routed into P partitions
     List<Integer> shardIndexes = range(shards);
     List<DedupActivities.HashResult> hashed = fanOut(shardIndexes, i -> dedup.hashShard(
-        new DedupActivities.HashRequest(runId, request.bucket(), i, documents.get(i), p, heldOut, false)));
+        new DedupActivities.HashRequest(runId, request.bucket(), i, documents.get(i), p,
+            request.tokenize().decontaminatingSources(), false)));
     // a recurring run's index: what earlier runs kept ranks first, and is never dropped
     DedupActivities.IndexSnapshot index = p.index() == null ? null : dedup.indexSnapshot(
         new DedupActivities.IndexSnapshotRequest(runId, request.bucket(), p.index(), shards, p));

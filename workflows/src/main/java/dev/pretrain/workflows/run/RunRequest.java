@@ -185,9 +185,28 @@ public record RunRequest(
    * @param sampleBytes  {@code bpe}: text bytes of the training sample; 0 means {@link #DEFAULT_SAMPLE_BYTES}
    * @param minFrequency {@code bpe}: pairs seen fewer times are never merged (0: no floor)
    * @param seed         {@code bpe}: orders the documents the sample takes; 0 means {@link #DEFAULT_SEED}
+   * @param driftSources of heldOutSources, those that are a newer version of text the run trains on (the
+   *                     kernel documentation of 6.12 beside 6.1's): what survives dedup of them is the
+   *                     drift set, evaluated like any held-out source but never used to decontaminate
+   *                     training documents (it shares text with them by nature)
    */
   public record TokenizeParams(String encoding, double valFraction, List<String> heldOutSources, int vocabSize,
-      long sampleBytes, long minFrequency, long seed) {
+      long sampleBytes, long minFrequency, long seed, List<String> driftSources) {
+
+    /** Without drift sources (requests written before them). */
+    public TokenizeParams(String encoding, double valFraction, List<String> heldOutSources, int vocabSize,
+        long sampleBytes, long minFrequency, long seed) {
+      this(encoding, valFraction, heldOutSources, vocabSize, sampleBytes, minFrequency, seed, null);
+    }
+
+    /** Held-out sources whose documents decontaminate training documents: all but the drift sources. */
+    public List<String> decontaminatingSources() {
+      List<String> all = heldOutSources == null ? List.of() : heldOutSources;
+      if (driftSources == null || driftSources.isEmpty()) {
+        return all;
+      }
+      return all.stream().filter(s -> !driftSources.contains(s)).toList();
+    }
 
     public static final String R50K_BASE = "r50k_base";
     public static final String BPE = "bpe";

@@ -23,7 +23,11 @@ package dev.pretrain.workflows.train;
  * @param seed            model initialisation and data order
  * @param evalBatch       windows per forward pass when evaluating
  * @param evalMaxTokens   evaluate at most this many held-out tokens (a prefix of the val shards,
- *                        the same for every model of the run); 0 = all
+ *                        the same for every model of the run); 0 = all. Used when evalSourceTokens is 0.
+ * @param evalSourceTokens evaluate each source of the held-out split on its own: its validation documents
+ *                        in shard order, at most this many tokens of each source; the overall figures are
+ *                        over all of them. 0: the prefix of evalMaxTokens, no figures per source (runs
+ *                        recorded before evaluation by source)
  */
 public record TrainParams(
     int vocabSize,
@@ -43,7 +47,16 @@ public record TrainParams(
     int checkpointEvery,
     long seed,
     int evalBatch,
-    long evalMaxTokens) {
+    long evalMaxTokens,
+    long evalSourceTokens) {
+
+  /** Parameters written before evaluation by source: one prefix of the held-out split. */
+  public TrainParams(int vocabSize, int contextLength, int dModel, int layers, int heads, int ffnHidden, int steps,
+      int batch, int seqLen, double lr, double minLr, int warmupSteps, double weightDecay, double gradClip,
+      int checkpointEvery, long seed, int evalBatch, long evalMaxTokens) {
+    this(vocabSize, contextLength, dModel, layers, heads, ffnHidden, steps, batch, seqLen, lr, minLr, warmupSteps,
+        weightDecay, gradClip, checkpointEvery, seed, evalBatch, evalMaxTokens, 0);
+  }
 
   /** r50k (GPT-2) vocabulary, what the tokenize step writes. */
   public static final int R50K_VOCAB = 50257;
@@ -53,17 +66,18 @@ public record TrainParams(
    * layers, 4 heads, SwiGLU 352: 0.80 M parameters) with the full r50k embedding tied to the output
    * head (6.4 M): the 50257-way softmax takes most of the time, ~1.5 k tokens/s on 2 cores, so 500
    * steps of 8 x 128 tokens take about 5.5 minutes. (At lr 3e-3 this model diverged within 20
-   * steps.) Checkpoints (87 MB each) every 125 steps; evaluation reads 32 Ki held-out tokens.
+   * steps.) Checkpoints (87 MB each) every 125 steps; evaluation reads up to 8 Ki held-out tokens of
+   * each source.
    */
   public static TrainParams defaults() {
     return new TrainParams(R50K_VOCAB, 128, 128, 4, 4, 352, 500, 8, 128, 2e-3, 2e-4, 25, 0.1, 1.0, 125, 1337, 16,
-        32_768);
+        32_768, 8_192);
   }
 
-  /** {@code --quick}: the same model for 60 steps (about 40 s on 2 cores), 16 Ki held-out tokens. */
+  /** {@code --quick}: the same model for 60 steps (about 40 s on 2 cores), up to 2 Ki held-out tokens of each source. */
   public static TrainParams quick() {
     return new TrainParams(R50K_VOCAB, 128, 128, 4, 4, 352, 60, 8, 128, 2e-3, 2e-4, 6, 0.1, 1.0, 30, 1337, 16,
-        16_384);
+        16_384, 2_048);
   }
 
   /**
@@ -74,11 +88,11 @@ public record TrainParams(
    */
   public TrainParams forOwnVocabulary(int vocab) {
     return new TrainParams(vocab, contextLength, 256, 6, 4, 704, steps, batch, seqLen, lr, minLr, warmupSteps,
-        weightDecay, gradClip, checkpointEvery, seed, evalBatch, evalMaxTokens);
+        weightDecay, gradClip, checkpointEvery, seed, evalBatch, evalMaxTokens, evalSourceTokens);
   }
 
   public TrainParams withSteps(int newSteps, int newCheckpointEvery) {
     return new TrainParams(vocabSize, contextLength, dModel, layers, heads, ffnHidden, newSteps, batch, seqLen, lr,
-        minLr, warmupSteps, weightDecay, gradClip, newCheckpointEvery, seed, evalBatch, evalMaxTokens);
+        minLr, warmupSteps, weightDecay, gradClip, newCheckpointEvery, seed, evalBatch, evalMaxTokens, evalSourceTokens);
   }
 }

@@ -70,6 +70,8 @@ import java.util.regex.Pattern;
  *   seed: 1337                    # bpe: orders the documents for the sample
  *   valFraction: 0.01
  *   heldOutSources: [udhr]        # source ids (the corpus spec's): all their documents go to val
+ *   driftSources: [linux-doc-6.12] # held out too, as a drift set: a newer version of a source trained on
+ *                                 # (dedup.keep must rank the trained version first); never decontaminates
  * train:                          # optional; a preset and overrides of its fields
  *   preset: quick                 # default (500 steps) or quick (60 steps); with encoding bpe the model
  *                                 # is sized for the vocabulary (d 256, 6 layers; TrainParams.forOwnVocabulary)
@@ -130,7 +132,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       Set.of("targetpartitionbytes", "shardtargetbytes", "defaultjurisdiction", "unknownlicense");
   private static final Set<String> CURATE =
       Set.of("filters", "languageid", "pii", "minlanguageconfidence", "languages", "docssources");
-  private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources", "vocabsize",
+  private static final Set<String> TOKENIZE = Set.of("encoding", "valfraction", "heldoutsources", "driftsources", "vocabsize",
       "samplebytes", "minfrequency", "seed");
 
   public RunRequest toRequest(String runId) {
@@ -204,7 +206,10 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     if (valFraction < 0 || valFraction >= 1) {
       throw new RecipeException(where + ": tokenize.valFraction must be in [0, 1), got " + vf);
     }
-    List<String> heldOut = list(field(tk, "heldOutSources"), dt.heldOutSources());
+    List<String> drift = list(field(tk, "driftSources"), List.of());
+    // a drift source is held out: all its kept documents go to validation
+    List<String> heldOut = new ArrayList<>(list(field(tk, "heldOutSources"), dt.heldOutSources()));
+    drift.stream().filter(d -> !heldOut.contains(d)).forEach(heldOut::add);
     String encoding = field(tk, "encoding") == null ? dt.encoding() : field(tk, "encoding").asText();
     if (encoding.equals(TokenizeParams.R50K_BASE)) {
       for (String own : new String[] {"vocabSize", "sampleBytes", "minFrequency", "seed"}) {
@@ -213,7 +218,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
               + " not r50k_base");
         }
       }
-      return new TokenizeParams(encoding, valFraction, heldOut);
+      return new TokenizeParams(encoding, valFraction, List.copyOf(heldOut), 0, 0, 0, 0, driftOrNull(drift));
     }
     if (!encoding.equals(TokenizeParams.BPE)) {
       throw new RecipeException(where + ": tokenize.encoding is bpe (a vocabulary trained on this run's documents, the"
@@ -237,8 +242,12 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     if (seed != null && !seed.canConvertToLong()) {
       throw new RecipeException(where + ": tokenize.seed is an integer, not '" + seed.asText() + "'");
     }
-    return new TokenizeParams(encoding, valFraction, heldOut, vs == null ? dt.vocabSize() : vs.asInt(), sampleBytes,
-        mf == null ? 0 : mf.asLong(), seed == null ? dt.seed() : seed.asLong());
+    return new TokenizeParams(encoding, valFraction, List.copyOf(heldOut), vs == null ? dt.vocabSize() : vs.asInt(),
+        sampleBytes, mf == null ? 0 : mf.asLong(), seed == null ? dt.seed() : seed.asLong(), driftOrNull(drift));
+  }
+
+  private static List<String> driftOrNull(List<String> drift) {
+    return drift.isEmpty() ? null : List.copyOf(drift);
   }
 
   /** The {@code dedup:} section; null (the defaults) when absent. */
