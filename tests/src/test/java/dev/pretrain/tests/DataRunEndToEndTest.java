@@ -68,6 +68,8 @@ class DataRunEndToEndTest {
   static PipelineWorker worker;
   static RunSummary summary;
   static String runId;
+  static final String HELD_OUT = "fortunes-min";
+  static final String DRIFT = "linux-doc-6.12";
   static Path badDir;
   static FetchResult corpus;
 
@@ -86,6 +88,11 @@ class DataRunEndToEndTest {
         RunRequest.IngestParams.defaults(), RunRequest.TokenizeParams.defaults())
         .toRequest(Recipe.newRunId("e2e", Instant.now()));
     request = E2eParams.fastOwnVocabulary(request, VOCAB);
+    // evaluated by source: fortunes-min held out whole; the kernel's process docs of 6.12, where they differ
+    // from 6.1's (which dedup keeps), as a drift set
+    request = request.withTokenize(new RunRequest.TokenizeParams(RunRequest.TokenizeParams.BPE, 0.2,
+        List.of(HELD_OUT, DRIFT), VOCAB, 0, 0, 0, List.of(DRIFT)))
+        .withDedup(dev.pretrain.workflows.dedup.DedupParams.defaults().withKeep(List.of("linux-doc-6.1")));
     runId = request.runId();
     cfg.objectStore().ensureBucket(request.bucket()); // as `./pretrain run` does
     RunClient runs = new RunClient(stack.temporal.client("e2e-test"));
@@ -359,8 +366,9 @@ class DataRunEndToEndTest {
     BpeTokenizer ours = new BpeTokenizer(StoredTokenizer.read(store, new ObjectStore.Stored(tokenizerJson.bucket(),
         tokenizerJson.key(), tokenizerJson.sha256(), tokenizerJson.sizeBytes())));
     String text = keptTexts(store).values().stream().filter(t -> t.length() > 2000).sorted().findFirst().orElseThrow();
-    for (ArtifactRef gguf : export.outputs()) {
-      assertTrue(gguf.uri().endsWith(".gguf"), gguf.uri());
+    List<ArtifactRef> ggufs = export.outputs().stream().filter(a -> a.uri().endsWith(".gguf")).toList();
+    assertEquals(3, ggufs.size(), export.outputs().toString());
+    for (ArtifactRef gguf : ggufs) {
       assertEquals("gguf", artifacts.find(gguf.uri()).orElseThrow().kind());
       assertEquals(Set.of(model.uri(), tokenizerJson.uri()), Set.copyOf(artifacts.inputsOf(gguf.uri())),
           "made from the trained model and the run's tokenizer");
@@ -377,6 +385,64 @@ class DataRunEndToEndTest {
         Files.deleteIfExists(local);
       }
     }
+  }
+
+  @Test
+  void theReportAndTheModelCardGiveEveryModelBySourceAndNameEveryExportedFile() throws Exception {
+    ObjectStore store = stack.config.objectStore();
+    ObjectMapper json = new ObjectMapper();
+    StepSummary export = step("export");
+    Map<String, ArtifactRef> out = export.outputs().stream()
+        .collect(Collectors.toMap(a -> a.key().substring(a.key().lastIndexOf('/') + 1), a -> a));
+    JsonNode report = json.readTree(store.readBytes(out.get("evaluation.json").bucket(),
+        out.get("evaluation.json").key()).orElseThrow());
+    Map<String, JsonNode> byLabel = new java.util.LinkedHashMap<>();
+    report.get("evaluations").forEach(e -> byLabel.put(e.get("label").asText(), e));
+    assertTrue(byLabel.keySet().containsAll(List.of("initial", "final", "q8_0", "gguf-f16", "gguf-q8_0", "gguf-q4_0")),
+        byLabel.keySet().toString());
+    Map<String, String> roles = new java.util.TreeMap<>();
+    JsonNode fp32 = byLabel.get("final");
+    long tokens = 0;
+    for (JsonNode s : fp32.get("bySource")) {
+      roles.put(s.get("source").asText(), s.get("role").asText());
+      tokens += s.get("tokens").asLong();
+    }
+    assertEquals(fp32.get("tokens").asLong(), tokens, "the sources' tokens add up to the evaluation's");
+    assertEquals("held-out source", roles.get(HELD_OUT), roles.toString());
+    assertEquals("drift", roles.get(DRIFT), "6.12's new and changed process docs: " + roles);
+    assertEquals("random split", roles.get("kjv"), roles.toString());
+    assertEquals(roles.size(), new dev.pretrain.db.evaluations.EvaluationRepository(stack.database.jdbc())
+        .sources(runId, "gguf-q4_0").size(), "per-source rows of every evaluation in the database");
+    JsonNode q4 = byLabel.get("gguf-q4_0");
+    assertTrue(q4.get("deltaBitsPerByte").isNumber(), q4.toString());
+    q4.get("bySource").forEach(s -> assertTrue(s.get("deltaBitsPerByte").isNumber(), s.toString()));
+    JsonNode curve = report.at("/training/lossCurve");
+    long steps = step("train").counts().get("steps");
+    assertEquals(steps, curve.size(), "a training loss for every step");
+    assertEquals(steps, curve.get(curve.size() - 1).get("step").asLong());
+    assertEquals(8, report.get("samples").size(), "4 prompts, greedy and sampled");
+    String html = new String(store.readBytes(out.get("evaluation.html").bucket(), out.get("evaluation.html").key())
+        .orElseThrow(), StandardCharsets.UTF_8);
+    assertTrue(html.contains("<svg") && html.contains(runId) && html.contains(DRIFT), "the HTML page");
+
+    JsonNode card = json.readTree(store.readBytes(out.get("model-card.json").bucket(),
+        out.get("model-card.json").key()).orElseThrow());
+    String markdown = new String(store.readBytes(out.get("model-card.md").bucket(), out.get("model-card.md").key())
+        .orElseThrow(), StandardCharsets.UTF_8);
+    ArtifactRepository artifacts = new ArtifactRepository(stack.database.jdbc());
+    Map<String, String> cardFiles = new java.util.HashMap<>();
+    card.get("files").forEach(f -> cardFiles.put(f.get("uri").asText(), f.get("sha256").asText()));
+    for (ArtifactRef gguf : export.outputs().stream().filter(a -> a.uri().endsWith(".gguf")).toList()) {
+      assertEquals(gguf.sha256(), cardFiles.get(gguf.uri()), gguf.uri());
+      assertTrue(markdown.contains(gguf.sha256()), "the Markdown card names " + gguf.uri() + "'s SHA-256");
+      assertTrue(artifacts.inputsOf(out.get("model-card.json").uri()).contains(gguf.uri()));
+    }
+    assertEquals(step("train").counts().get("documents_seen"), card.at("/data/documents").asLong(),
+        "the data summary is the model's lineage");
+    assertTrue(card.at("/data/licenses").size() > 0 && card.at("/data/jurisdictions").has("US"), card.get("data")
+        .toString());
+    assertEquals("model-card", artifacts.find(out.get("model-card.md").uri()).orElseThrow().kind());
+    assertEquals("evaluation-report", artifacts.find(out.get("evaluation.html").uri()).orElseThrow().kind());
   }
 
   @Test

@@ -93,9 +93,6 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   private QuantizeActivities quantize = Workflow.newActivityStub(QuantizeActivities.class, MODEL_STEP);
   private ExportActivities export = Workflow.newActivityStub(ExportActivities.class, MODEL_STEP);
 
-  /** The GGUF types the export step writes. */
-  static final List<String> GGUF_TYPES = List.of("f16", "q8_0", "q4_0");
-
   private String runId;
   private RunRequest request;
   private RunOrigin origin;
@@ -756,7 +753,7 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
   /** GGUF files of the trained model with the run's tokenizer, for llama.cpp. */
   private StepOutcome runExport(RunRequest request) {
     ExportActivities.ExportResult r = export.exportGguf(new ExportActivities.ExportRequest(runId, request.bucket(),
-        trained.model(), tokenizer, GGUF_TYPES, request.trainOrDefaults(), List.copyOf(valShards), finalEval));
+        trained.model(), tokenizer, request.exportTypesOrDefaults(), request.trainOrDefaults(), List.copyOf(valShards), finalEval));
     Map<String, Long> counts = new LinkedHashMap<>();
     List<ArtifactRef> outputs = new ArrayList<>();
     Map<String, Double> figures = new LinkedHashMap<>();
@@ -771,6 +768,13 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       }
     }
     counts.put("files", (long) r.files().size());
+    // the evaluation report and the model card are outputs of the step too (null in results recorded before them)
+    for (ArtifactRef a : new ArtifactRef[] {r.evaluationReport(), r.evaluationHtml(), r.modelCard(),
+        r.modelCardMarkdown()}) {
+      if (a != null) {
+        outputs.add(a);
+      }
+    }
     return new StepOutcome(outputs, counts, trained.model().sizeBytes(), figures);
   }
 

@@ -23,6 +23,8 @@ import java.util.List;
  * @param sovereignty    the region the run asks for and the jurisdictions its recipe declares (see
  *                       docs/sovereignty.md); null means none asked or declared
  * @param dedup          dedup parameters; null means {@link DedupParams#defaults()}
+ * @param exportTypes    GGUF types the export step writes (f32, f16, q8_0, q4_0); null means
+ *                       {@link #DEFAULT_EXPORT_TYPES}
  */
 public record RunRequest(
     String runId,
@@ -35,7 +37,27 @@ public record RunRequest(
     List<String> noCache,
     String until,
     Sovereignty sovereignty,
-    DedupParams dedup) {
+    DedupParams dedup,
+    List<String> exportTypes) {
+
+  /** What the export step writes when the recipe names nothing. */
+  public static final List<String> DEFAULT_EXPORT_TYPES = List.of("f16", "q8_0", "q4_0");
+
+  /** A request without export types (callers that predate them): the defaults apply. */
+  public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
+      TokenizeParams tokenize, TrainParams train, List<String> noCache, String until, Sovereignty sovereignty,
+      DedupParams dedup) {
+    this(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, dedup, null);
+  }
+
+  public RunRequest withExportTypes(List<String> types) {
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, dedup,
+        types == null ? null : List.copyOf(types));
+  }
+
+  public List<String> exportTypesOrDefaults() {
+    return exportTypes == null || exportTypes.isEmpty() ? DEFAULT_EXPORT_TYPES : exportTypes;
+  }
 
   /** A request without dedup parameters (callers that predate partitioned dedup): the defaults apply. */
   public RunRequest(String runId, String recipe, List<String> inputs, String bucket, IngestParams ingest,
@@ -48,7 +70,8 @@ public record RunRequest(
   }
 
   public RunRequest withDedup(DedupParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, params);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, params,
+        exportTypes);
   }
 
   /** A request that asks for no region and declares no jurisdictions (callers that predate policies). */
@@ -79,33 +102,40 @@ public record RunRequest(
   }
 
   public RunRequest withRunId(String id) {
-    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, dedup);
+    return new RunRequest(id, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, sovereignty, dedup,
+        exportTypes);
   }
 
   public RunRequest withNoCache(List<String> steps) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until, sovereignty, dedup);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, List.copyOf(steps), until, sovereignty, dedup,
+        exportTypes);
   }
 
   public RunRequest withIngest(IngestParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until, sovereignty, dedup);
+    return new RunRequest(runId, recipe, inputs, bucket, params, tokenize, train, noCache, until, sovereignty, dedup,
+        exportTypes);
   }
 
   public RunRequest withTokenize(TokenizeParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until, sovereignty, dedup);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, params, train, noCache, until, sovereignty, dedup,
+        exportTypes);
   }
 
   /** The same request, stopping after {@code step} (null: every step). */
   public RunRequest withUntil(String step) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step, sovereignty, dedup);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, step, sovereignty, dedup,
+        exportTypes);
   }
 
   /** The same request with its artifacts going to {@code name} (the bucket a placement chose). */
   public RunRequest withBucket(String name) {
-    return new RunRequest(runId, recipe, inputs, name, ingest, tokenize, train, noCache, until, sovereignty, dedup);
+    return new RunRequest(runId, recipe, inputs, name, ingest, tokenize, train, noCache, until, sovereignty, dedup,
+        exportTypes);
   }
 
   public RunRequest withSovereignty(Sovereignty s) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, s, dedup);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, train, noCache, until, s, dedup,
+        exportTypes);
   }
 
   /**
@@ -128,7 +158,8 @@ public record RunRequest(
   }
 
   public RunRequest withTrain(TrainParams params) {
-    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until, sovereignty, dedup);
+    return new RunRequest(runId, recipe, inputs, bucket, ingest, tokenize, params, noCache, until, sovereignty, dedup,
+        exportTypes);
   }
 
   /**

@@ -77,6 +77,8 @@ import java.util.regex.Pattern;
  *                                 # is sized for the vocabulary (d 256, 6 layers; TrainParams.forOwnVocabulary)
  *   steps: 30
  *   checkpointEvery: 10
+ * export:                         # optional: what the export step writes (runs with their own vocabulary)
+ *   types: [f16, q8_0, q4_0]      # the default; GGUF types f32, f16, q8_0, q4_0
  * until: tokenize                 # optional: the last step to run (a data-only run); default: every step
  * region: eu                      # optional: the region the run asks for under the sovereignty policy
  * jurisdictions:                  # optional: source id -> jurisdiction, over the sources table's
@@ -86,7 +88,15 @@ import java.util.regex.Pattern;
  * Local paths are made absolute against the recipe's folder. Unknown keys are errors.
  */
 public record Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
-    TrainParams train, String until, RunRequest.Sovereignty sovereignty, DedupParams dedup) {
+    TrainParams train, String until, RunRequest.Sovereignty sovereignty, DedupParams dedup, List<String> exportTypes) {
+
+  /** The GGUF types {@code export.types} may name. */
+  public static final List<String> EXPORT_TYPES = List.of("f32", "f16", "q8_0", "q4_0");
+
+  public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
+      TrainParams train, String until, RunRequest.Sovereignty sovereignty, DedupParams dedup) {
+    this(name, inputs, bucket, ingest, tokenize, train, until, sovereignty, dedup, null);
+  }
 
   public Recipe(String name, List<String> inputs, String bucket, IngestParams ingest, TokenizeParams tokenize,
       TrainParams train, String until, RunRequest.Sovereignty sovereignty) {
@@ -94,7 +104,7 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
   }
 
   private static final Set<String> TOP = Set.of("name", "inputs", "bucket", "ingest", "curate", "dedup", "tokenize",
-      "train", "until", "description", "region", "jurisdictions");
+      "train", "until", "description", "region", "jurisdictions", "export");
   private static final Set<String> DEDUP = Set.of("partitions", "keep", "fuzzy", "threshold", "bands", "rows", "check",
       "seed", "decontamination", "index");
   private static final Set<String> DECONTAMINATION = Set.of("ngram", "minoverlap");
@@ -118,7 +128,8 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
 
   /** The same recipe, stopping after {@code step} (null: every step); an unknown step is an error. */
   public Recipe withUntil(String step) {
-    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"), sovereignty, dedup);
+    return new Recipe(name, inputs, bucket, ingest, tokenize, train, checkedStep(step, "until"), sovereignty, dedup,
+        exportTypes);
   }
 
   private static String checkedStep(String step, String where) {
@@ -136,7 +147,8 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
       "samplebytes", "minfrequency", "seed");
 
   public RunRequest toRequest(String runId) {
-    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until, sovereignty, dedup);
+    return new RunRequest(runId, name, inputs, bucket, ingest, tokenize, train, null, until, sovereignty, dedup,
+        exportTypes);
   }
 
   public static Recipe load(Path file, String defaultBucket) {
@@ -191,7 +203,25 @@ public record Recipe(String name, List<String> inputs, String bucket, IngestPara
     TokenizeParams tokenize = tokenize(root.get("tokenize"), where);
     return new Recipe(name, List.copyOf(inputs), bucket, ingest, tokenize, train(root.get("train"), tokenize, where),
         checkedStep(text(root, "until", null, where), where + ": until"), sovereignty(root, where),
-        dedup(root.get("dedup"), where));
+        dedup(root.get("dedup"), where), exportTypes(root.get("export"), where));
+  }
+
+  /** The {@code export:} section: {@code types}, GGUF types the export step writes; null (the defaults) when absent. */
+  static List<String> exportTypes(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    checkKeys(node, Set.of("types"), where + " export");
+    List<String> types = list(field(node, "types"), null);
+    if (types == null || types.isEmpty()) {
+      throw new RecipeException(where + ": export.types names at least one of " + EXPORT_TYPES);
+    }
+    for (String t : types) {
+      if (!EXPORT_TYPES.contains(t)) {
+        throw new RecipeException(where + ": export.types: unknown GGUF type '" + t + "'; types: " + EXPORT_TYPES);
+      }
+    }
+    return List.copyOf(new java.util.LinkedHashSet<>(types));
   }
 
   /** The {@code tokenize:} section: the run's own vocabulary unless {@code encoding: r50k_base}. */

@@ -52,6 +52,36 @@ class RecipeTest {
   }
 
   @Test
+  void driftSourcesAreHeldOutButDoNotDecontaminateAndExportTypesAreChecked() throws Exception {
+    Path f = dir.resolve("drift.yaml");
+    Files.writeString(f, """
+        name: drift
+        inputs: s3://corpus/demo/
+        tokenize:
+          heldOutSources: [fortunes]
+          driftSources: [linux-doc-6.12]
+        export:
+          types: [q4_0, f32]
+        """);
+    RunRequest req = Recipe.load(f, "pretrain").toRequest("run-d");
+    assertEquals(List.of("fortunes", "linux-doc-6.12"), req.tokenize().heldOutSources(), "a drift source is held out");
+    assertEquals(List.of("linux-doc-6.12"), req.tokenize().driftSources());
+    assertEquals(List.of("fortunes"), req.tokenize().decontaminatingSources());
+    assertEquals(List.of("q4_0", "f32"), req.exportTypesOrDefaults());
+    assertEquals(RunRequest.DEFAULT_EXPORT_TYPES,
+        Recipe.load(dir.resolve("r.yaml").getParent().resolve(write("plain.yaml", "name: p\ninputs: s3://b/p/\n")),
+            "pretrain").toRequest("run-p").exportTypesOrDefaults());
+    Path bad = dir.resolve(write("bad.yaml", "name: b\ninputs: s3://b/p/\nexport:\n  types: [q5_k]\n"));
+    Recipe.RecipeException e = assertThrows(Recipe.RecipeException.class, () -> Recipe.load(bad, "pretrain"));
+    assertTrue(e.getMessage().contains("q5_k"), e.getMessage());
+  }
+
+  private String write(String name, String yaml) throws Exception {
+    Files.writeString(dir.resolve(name), yaml);
+    return name;
+  }
+
+  @Test
   void theTokenizeSectionChoosesTheRunsOwnVocabularyOrGpt2sAndSizesTheModelForIt() throws Exception {
     Path f = dir.resolve("tok.yaml");
     Files.writeString(f, """
