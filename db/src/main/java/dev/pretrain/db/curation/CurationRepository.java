@@ -93,6 +93,25 @@ public final class CurationRepository {
 
   /** A run's tally summed over partitions: step -> rows ordered by source, outcome, reason. */
   public Map<String, List<Tally>> tally(String runId) {
+    Map<String, List<Tally>> bystep = tallyOf(runId);
+    if (!bystep.containsKey("ingest")) {
+      // an ingest step served from the step cache: its rows are the run's that computed it, the one
+      // whose ingest shards this run's dedup read
+      List<String> ingestRuns = jdbc.queryForList("SELECT DISTINCT s.run_id FROM artifacts d"
+          + " JOIN artifact_inputs i ON i.artifact_uri = d.uri JOIN artifacts s ON s.uri = i.input_uri"
+          + " WHERE d.run_id = ? AND d.step = 'dedup' AND s.step = 'ingest' AND s.run_id <> ?", String.class,
+          runId, runId);
+      if (ingestRuns.size() == 1) {
+        List<Tally> ingest = tallyOf(ingestRuns.get(0)).get("ingest");
+        if (ingest != null) {
+          bystep.put("ingest", ingest);
+        }
+      }
+    }
+    return bystep;
+  }
+
+  private Map<String, List<Tally>> tallyOf(String runId) {
     Map<String, List<Tally>> bystep = new TreeMap<>();
     jdbc.query("SELECT step, source, outcome, reason, SUM(n) AS n FROM run_tally WHERE run_id = ?"
         + " GROUP BY step, source, outcome, reason ORDER BY step, source, outcome, reason", rs -> {
