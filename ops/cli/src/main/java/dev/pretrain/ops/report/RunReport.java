@@ -129,6 +129,16 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
             bytes / 1e6, folder));
       }
     }
+    StepSummary export = step("export");
+    if (export != null && export.outputs() != null) {
+      for (ArtifactRef a : export.outputs()) {
+        if (a.uri().endsWith("/report/evaluation.html")) {
+          b.append("Evaluation report: ").append(a.uri()).append('\n');
+        } else if (a.uri().endsWith("/report/model-card.md")) {
+          b.append("Model card: ").append(a.uri()).append('\n');
+        }
+      }
+    }
     b.append("Lineage: ./pretrain lineage ").append(summary.runId()).append('\n');
     return b.toString();
   }
@@ -205,6 +215,15 @@ public record RunReport(RunSummary summary, String workflowUrl, String bucket) {
       if (quant != null && figure(quant, "val_loss_q8") != null) {
         Double q8 = figure(quant, "val_loss_q8");
         b.append(evalRow("Q8_0 (dequantized)", q8, figure(quant, "bits_per_byte_q8"), Math.exp(q8)));
+      }
+      StepSummary export = step("export");
+      Double fp32 = figure(eval, "val_loss");
+      for (String type : new String[] {"f32", "f16", "q8_0", "q4_0"}) {
+        Double delta = export == null ? null : figure(export, "loss_delta_" + type);
+        if (delta != null && fp32 != null) {
+          b.append(evalRow("GGUF " + type, fp32 + delta, figure(export, "bits_per_byte_" + type),
+              Math.exp(fp32 + delta)));
+        }
       }
     }
     if (quant != null && quant.counts() != null && quant.counts().containsKey("quantized_bytes")) {

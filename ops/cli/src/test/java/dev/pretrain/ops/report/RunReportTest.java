@@ -1,6 +1,7 @@
 package dev.pretrain.ops.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pretrain.workflows.ArtifactRef;
@@ -74,5 +75,23 @@ class RunReportTest {
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> steps = (List<Map<String, Object>>) report.json().get("steps");
     assertEquals(6.0, ((Map<?, ?>) steps.get(1).get("figures")).get("val_loss"));
+  }
+
+  @Test
+  void theExportStepAddsARowPerGgufTypeAndNamesTheReportAndTheModelCard() {
+    StepSummary train = new StepSummary("train", counts("steps", 500, "parameters", 6917376), 0, 1000, List.of(),
+        Map.of("train_loss", 6.0));
+    StepSummary eval = new StepSummary("evaluate", counts("val_tokens", 42930), 0, 1000, List.of(),
+        Map.of("val_loss", 6.0, "bits_per_byte", 2.8));
+    StepSummary export = new StepSummary("export", counts("files", 2), 0, 1000, List.of(
+        new ArtifactRef("s3://pretrain/runs/r3/export/model-q4_0.gguf", "a".repeat(64), 10),
+        new ArtifactRef("s3://pretrain/runs/r3/report/evaluation.html", "b".repeat(64), 10),
+        new ArtifactRef("s3://pretrain/runs/r3/report/model-card.md", "c".repeat(64), 10)),
+        Map.of("loss_delta_q4_0", 0.005, "bits_per_byte_q4_0", 2.8024));
+    String text = new RunReport(new RunSummary("r3", "completed", List.of(train, eval, export)), null, "pretrain").text();
+    assertTrue(text.matches("(?s).*GGUF q4_0\\s+6\\.0050\\s+2\\.8024.*"), text);
+    assertFalse(text.contains("GGUF f16"), text);
+    assertTrue(text.contains("Evaluation report: s3://pretrain/runs/r3/report/evaluation.html"), text);
+    assertTrue(text.contains("Model card: s3://pretrain/runs/r3/report/model-card.md"), text);
   }
 }
