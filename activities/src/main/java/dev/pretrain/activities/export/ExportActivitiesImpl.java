@@ -13,6 +13,7 @@ import dev.pretrain.activities.report.RunReport;
 import dev.pretrain.activities.train.Checkpoint;
 import dev.pretrain.activities.train.LlamaModel;
 import dev.pretrain.activities.train.ModelRuntime;
+import dev.pretrain.activities.train.TrainConfig;
 import dev.pretrain.batch.tokenize.bpe.BpeTokenizer;
 import dev.pretrain.batch.tokenize.bpe.BpeVocabulary;
 import dev.pretrain.batch.tokenize.bpe.HfTokenizerJson;
@@ -21,7 +22,6 @@ import dev.pretrain.db.storage.ObjectStore;
 import dev.pretrain.db.storage.RunObjectKeys;
 import dev.pretrain.workflows.StepNames;
 import dev.pretrain.workflows.export.ExportActivities;
-import dev.pretrain.workflows.train.TrainParams;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -133,14 +133,14 @@ public class ExportActivitiesImpl implements ExportActivities {
         Files.deleteIfExists(file);
         ctx.heartbeat(name);
       }
-      if (evaluate) {
-        // every model of the run is evaluated now: the report and the model card
+      if (request.params() != null) {
+        // in a run, every model is evaluated now (when there are held-out documents): the report and the card
         ctx.heartbeat("report");
-        TrainParams p = request.params();
-        long tokensSeen = Checkpoint.readHeader(cache.fetch(request.model())).tokensSeen();
+        Checkpoint.Header h = Checkpoint.readHeader(cache.fetch(request.model()));
+        TrainConfig t = h.train();
         report = new RunReport(services).publish(request.runId(), request.bucket(), request.model(), model,
-            request.tokenizer(), new BpeTokenizer(vocabulary), p.steps(), tokensSeen, p.batch(), p.seqLen(), p.lr(),
-            p.seed(), exported, scratch.resolve("report"));
+            request.tokenizer(), new BpeTokenizer(vocabulary), t.steps(), h.tokensSeen(), t.batch(), t.seqLen(),
+            t.lr(), t.seed(), exported, scratch.resolve("report"));
         log.info("run {} report {} and model card {}", request.runId(), report.evaluationHtml().uri(),
             report.cardMarkdown().uri());
       }
