@@ -443,6 +443,14 @@ class DataRunEndToEndTest {
         .toString());
     assertEquals("model-card", artifacts.find(out.get("model-card.md").uri()).orElseThrow().kind());
     assertEquals("evaluation-report", artifacts.find(out.get("evaluation.html").uri()).orElseThrow().kind());
+
+    // ./pretrain report fetches the four files (SHA-256 checked) and prints bits per byte per source
+    Path dir = stack.config.dataDir().resolve("reports");
+    Cli.Result fetched = Cli.run(stack.config, "report", runId, "--out", dir.toString());
+    assertEquals(0, fetched.exitCode(), fetched.toString());
+    assertEquals(markdown, Files.readString(dir.resolve(runId + "-model-card.md")));
+    assertTrue(Files.exists(dir.resolve(runId + "-evaluation.html")));
+    assertTrue(fetched.stdout().contains(DRIFT) && fetched.stdout().contains("gguf-q4_0"), fetched.stdout());
   }
 
   @Test

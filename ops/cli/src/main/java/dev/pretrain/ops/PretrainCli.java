@@ -3,6 +3,7 @@ package dev.pretrain.ops;
 import dev.pretrain.ops.cli.AbandonCommand;
 import dev.pretrain.ops.cli.AuditCommand;
 import dev.pretrain.ops.cli.ExportCommand;
+import dev.pretrain.ops.cli.ReportCommand;
 import dev.pretrain.ops.cli.NamespaceCommand;
 import dev.pretrain.ops.cli.RerunCommand;
 import dev.pretrain.ops.cli.RetryCommand;
@@ -51,6 +52,7 @@ import picocli.CommandLine.Mixin;
         LineageCommand.class,
         AuditCommand.class,
         ExportCommand.class,
+        ReportCommand.class,
         ConfigCommand.class,
         NamespaceCommand.class,
         CommandLine.HelpCommand.class
