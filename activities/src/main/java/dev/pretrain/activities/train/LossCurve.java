@@ -15,8 +15,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The training loss of every step, one JSON line per step ({@code step, loss, lr, gradNorm,
- * tokensPerSecond}), stored as {@code runs/<id>/train/loss-curve.jsonl}. It is uploaded with each
+ * The training loss of every step, one JSON line per step ({@code step, loss, lr, gradNorm}), stored
+ * as {@code runs/<id>/train/loss-curve.jsonl}. It is uploaded with each
  * checkpoint, so an attempt that resumes from a checkpoint reads it back and continues it from that
  * step; the final one is recorded as an artifact (kind {@code loss-curve}) made from the last checkpoint.
  */
@@ -62,9 +62,9 @@ public final class LossCurve {
   }
 
   public void add(Trainer.StepMetrics m) {
-    lines.add(String.format(Locale.ROOT,
-        "{\"step\":%d,\"loss\":%s,\"lr\":%s,\"gradNorm\":%s,\"tokensPerSecond\":%s}", m.step(), number(m.loss()),
-        number(m.lr()), number(m.gradNorm()), number(m.tokensPerSecond())));
+    // no timings: the curve is as reproducible as the checkpoints (a resumed run writes the same bytes)
+    lines.add(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%s,\"lr\":%s,\"gradNorm\":%s}", m.step(),
+        number(m.loss()), number(m.lr()), number(m.gradNorm())));
   }
 
   public int size() {
