@@ -136,7 +136,8 @@ public class DedupActivitiesImpl implements DedupActivities {
       DedupJob.Filter filter = new DedupJob.Filter(request.group(), request.firstShard(), stored(request.dropFiles()),
           request.redirects() == null ? null : ArtifactRefs.stored(request.redirects()),
           request.index() == null ? null : Decontamination.check(services.store(), ArtifactRefs.stored(request.index()), p),
-          Set.copyOf(request.heldOutSources() == null ? List.of() : request.heldOutSources()));
+          Set.copyOf(request.heldOutSources() == null ? List.of() : request.heldOutSources()),
+          Set.copyOf(request.driftSources() == null ? List.of() : request.driftSources()));
       DedupJob.Result r = DedupJob.run(services.batch(), new DedupJob.Request(request.runId(), request.bucket(),
           stored(request.shards()), ctx.getInfo().getAttempt(), filter),
           documents -> ctx.heartbeat(new DedupProgress(documents)));

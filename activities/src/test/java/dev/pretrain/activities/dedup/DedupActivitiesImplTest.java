@@ -118,17 +118,47 @@ class DedupActivitiesImplTest {
         stack.putIngestShard(tmp, "act-stages", 0, List.of(new Doc("e1", eval, "bench"), new Doc("t1", train, "web"))),
         stack.putIngestShard(tmp, "act-stages", 1, List.of(new Doc("t2", train, "web"), new Doc("t3", quoting, "web"),
             new Doc("t4", train.replace(" ", "  ").toUpperCase(), "web"))));
-    List<ArtifactRef> refs = shards.stream().map(x -> new ArtifactRef(x.uri(), x.sha256(), x.sizeBytes())).toList();
-    dev.pretrain.workflows.dedup.DedupParams p = dev.pretrain.workflows.dedup.DedupParams.defaults().withPartitions(2);
-    List<String> heldOut = List.of("bench");
+    Stages st = stages("act-stages", shards, List.of("bench"), List.of(), List.of());
+    assertEquals(1L, st.components.counts().get("dropped"), "t4 (case and spacing) is a near copy of t1");
+    assertTrue(st.hashed.get(0).heldOut() != null && st.hashed.get(1).heldOut() == null);
+    assertEquals(1L, st.index.counts().get("evaluation_documents"));
+    long in = st.in, kept = st.kept;
+    java.util.Map<String, Long> byKind = st.byKind;
     String run = "act-stages";
-    String b = ShardTestStack.BUCKET;
+    assertEquals(5, in);
+    assertEquals(2, kept, "e1 and t1");
+    assertEquals(java.util.Map.of("exact", 1L, "fuzzy", 1L, "contaminated", 1L), byKind);
+    java.util.Map<String, dev.pretrain.db.documents.DocumentRepository.Decision> d = new java.util.HashMap<>();
+    stack.documents.decisions(run, "dedup").forEach(x -> d.put(x.docId(), x));
+    assertEquals("t1", d.get("t2").relatedDocId());
+    assertEquals("exact", d.get("t2").dedupKind());
+    assertEquals("fuzzy", d.get("t4").dedupKind());
+    assertEquals(1.0, d.get("t4").jaccardExact());
+    assertEquals("contaminated", d.get("t3").decision());
+    assertEquals("e1", d.get("t3").relatedDocId());
+    assertEquals(8, d.get("t3").overlapNgrams());
+    assertEquals("shares 8 13-grams with evaluation document e1", d.get("t3").reason());
+  }
 
+  /** What the partitioned dedup stages did, as the workflow runs them, on two shards in two partitions. */
+  record Stages(List<DedupActivities.HashResult> hashed, DedupActivities.StageResult components,
+      DedupActivities.StageResult index, long in, long kept, java.util.Map<String, Long> byKind) {}
+
+  /**
+   * @param heldOut held-out sources; {@code drift} those of them that are drift sources (not indexed for
+   *                decontamination, dropped as exact copies only); {@code keep} the keep rule's sources
+   */
+  private Stages stages(String run, List<ObjectStore.Stored> shards, List<String> heldOut, List<String> drift,
+      List<String> keep) {
+    List<ArtifactRef> refs = shards.stream().map(x -> new ArtifactRef(x.uri(), x.sha256(), x.sizeBytes())).toList();
+    dev.pretrain.workflows.dedup.DedupParams p = dev.pretrain.workflows.dedup.DedupParams.defaults().withPartitions(2)
+        .withKeep(keep);
+    List<String> indexed = heldOut.stream().filter(h -> !drift.contains(h)).toList();
+    String b = ShardTestStack.BUCKET;
     List<DedupActivities.HashResult> hashed = new java.util.ArrayList<>();
     for (int i = 0; i < refs.size(); i++) {
-      hashed.add(activities.hashShard(new DedupActivities.HashRequest(run, b, i, refs.get(i), p, heldOut, false)));
+      hashed.add(activities.hashShard(new DedupActivities.HashRequest(run, b, i, refs.get(i), p, indexed, false)));
     }
-    assertTrue(hashed.get(0).heldOut() != null && hashed.get(1).heldOut() == null);
     List<List<ArtifactRef>> drops = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>());
     List<DedupActivities.StageResult> buckets = new java.util.ArrayList<>();
     for (int q = 0; q < 2; q++) {
@@ -149,32 +179,42 @@ class DedupActivitiesImplTest {
     }
     DedupActivities.StageResult components = activities.components(
         new DedupActivities.ComponentsRequest(run, b, edges, refs, 2, p));
-    assertEquals(1L, components.counts().get("dropped"), "t4 (case and spacing) is a near copy of t1");
-    DedupActivities.StageResult index = activities.decontaminationIndex(
-        new DedupActivities.IndexRequest(run, b, List.of(hashed.get(0).heldOut()), p));
-    assertEquals(1L, index.counts().get("evaluation_documents"));
+    List<ArtifactRef> heldOutFiles = hashed.stream().map(DedupActivities.HashResult::heldOut)
+        .filter(java.util.Objects::nonNull).toList();
+    DedupActivities.StageResult index = heldOutFiles.isEmpty() ? null
+        : activities.decontaminationIndex(new DedupActivities.IndexRequest(run, b, heldOutFiles, p));
     long in = 0, kept = 0;
     java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
     for (int g = 0; g < 2; g++) {
       drops.get(g).add(components.files().get(g));
       DedupActivities.FilterResult f = activities.filterGroup(new DedupActivities.FilterRequest(run, b, g, g,
-          refs.subList(g, g + 1), drops.get(g), components.files().get(2), index.files().get(0), heldOut, p));
+          refs.subList(g, g + 1), drops.get(g), components.files().get(2),
+          index == null ? null : index.files().get(0), heldOut, p, drift));
       in += f.documentsIn();
       kept += f.kept();
       f.byKind().forEach((k, v) -> byKind.merge(k, v, Long::sum));
     }
-    assertEquals(5, in);
-    assertEquals(2, kept, "e1 and t1");
-    assertEquals(java.util.Map.of("exact", 1L, "fuzzy", 1L, "contaminated", 1L), byKind);
+    return new Stages(hashed, components, index, in, kept, byKind);
+  }
+
+  @Test
+  void aDriftSourceLosesItsExactCopiesButKeepsItsChangedVersionsAndDecontaminatesNothing() throws Exception {
+    String doc = words("doc", 200);
+    String changed = doc.replaceFirst("doc", "changed"); // one word of 200: Jaccard far above 0.8
+    String other = words("other", 200);
+    List<ObjectStore.Stored> shards = List.of(
+        stack.putIngestShard(tmp, "act-drift", 0, List.of(new Doc("old/a", doc, "v1"), new Doc("old/b", other, "v1"))),
+        stack.putIngestShard(tmp, "act-drift", 1, List.of(new Doc("new/a", doc, "v2"), new Doc("new/b", changed, "v2"),
+            new Doc("new/c", words("added", 200), "v2"))));
+    Stages st = stages("act-drift", shards, List.of("v2"), List.of("v2"), List.of("v1"));
+    assertTrue(st.hashed.stream().allMatch(h -> h.heldOut() == null), "a drift source is not indexed");
+    assertEquals(null, st.index);
+    assertEquals(5, st.in);
+    assertEquals(4, st.kept, "old/a, old/b, and of v2 the changed new/b and the added new/c");
+    assertEquals(java.util.Map.of("exact", 1L, "fuzzy", 0L, "contaminated", 0L), st.byKind);
     java.util.Map<String, dev.pretrain.db.documents.DocumentRepository.Decision> d = new java.util.HashMap<>();
-    stack.documents.decisions(run, "dedup").forEach(x -> d.put(x.docId(), x));
-    assertEquals("t1", d.get("t2").relatedDocId());
-    assertEquals("exact", d.get("t2").dedupKind());
-    assertEquals("fuzzy", d.get("t4").dedupKind());
-    assertEquals(1.0, d.get("t4").jaccardExact());
-    assertEquals("contaminated", d.get("t3").decision());
-    assertEquals("e1", d.get("t3").relatedDocId());
-    assertEquals(8, d.get("t3").overlapNgrams());
-    assertEquals("shares 8 13-grams with evaluation document e1", d.get("t3").reason());
+    stack.documents.decisions("act-drift", "dedup").forEach(x -> d.put(x.docId(), x));
+    assertEquals(java.util.Set.of("new/a"), d.keySet(), "the unchanged copy is the only document removed");
+    assertEquals("old/a", d.get("new/a").relatedDocId());
   }
 }

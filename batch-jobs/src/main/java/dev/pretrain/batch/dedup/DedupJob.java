@@ -52,12 +52,21 @@ public final class DedupJob {
    * @param group         the filter group (its tally rows are part {@code group} of the step's tally)
    * @param redirects     the components stage's redirects (near-duplicates that had exact copies), or null
    * @param heldOutSources sources whose documents are evaluation data (never checked for contamination)
+   * @param driftSources   sources whose documents are dropped as exact copies only: a near copy of a
+   *                       trained document is a changed version of it, what a drift set measures
    */
   public record Filter(int group, int firstShard, List<ObjectStore.Stored> dropFiles, ObjectStore.Stored redirects,
-      DropListProcessor.ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
+      DropListProcessor.ContaminationCheck contamination, java.util.Set<String> heldOutSources,
+      java.util.Set<String> driftSources) {
     public Filter {
       dropFiles = dropFiles == null ? List.of() : List.copyOf(dropFiles);
       heldOutSources = heldOutSources == null ? java.util.Set.of() : java.util.Set.copyOf(heldOutSources);
+      driftSources = driftSources == null ? java.util.Set.of() : java.util.Set.copyOf(driftSources);
+    }
+
+    public Filter(int group, int firstShard, List<ObjectStore.Stored> dropFiles, ObjectStore.Stored redirects,
+        DropListProcessor.ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
+      this(group, firstShard, dropFiles, redirects, contamination, heldOutSources, null);
     }
   }
 

@@ -88,7 +88,7 @@ public class DedupJobConfig {
       return new ExactDuplicateProcessor();
     }
     return new DropListProcessor(store, filter.dropFiles(), filter.redirects(), filter.firstShard(),
-        filter.contamination(), filter.heldOutSources());
+        filter.contamination(), filter.heldOutSources(), filter.driftSources());
   }
 
   @Bean

@@ -30,6 +30,7 @@ public class DropListProcessor implements ItemProcessor<ShardDocument, DedupVerd
   private final Map<String, Entries.Drop> redirects = new HashMap<>();
   private final ContaminationCheck contamination;
   private final java.util.Set<String> heldOutSources;
+  private final java.util.Set<String> driftSources;
 
   /**
    * @param firstShard global index of the first input shard of this launch (a document's shard index
@@ -46,6 +47,17 @@ public class DropListProcessor implements ItemProcessor<ShardDocument, DedupVerd
    */
   public DropListProcessor(ObjectStore store, List<ObjectStore.Stored> dropFiles, ObjectStore.Stored redirects,
       int firstShard, ContaminationCheck contamination, java.util.Set<String> heldOutSources) {
+    this(store, dropFiles, redirects, firstShard, contamination, heldOutSources, null);
+  }
+
+  /**
+   * @param driftSources sources whose documents are dropped as exact copies only (a drift set: their
+   *                     near copies of other documents are the changes it measures)
+   */
+  public DropListProcessor(ObjectStore store, List<ObjectStore.Stored> dropFiles, ObjectStore.Stored redirects,
+      int firstShard, ContaminationCheck contamination, java.util.Set<String> heldOutSources,
+      java.util.Set<String> driftSources) {
+    this.driftSources = driftSources == null ? java.util.Set.of() : driftSources;
     if (redirects != null) {
       EntryFiles.forEach(store, redirects, Entries.REDIRECT_KIND, Entries.DROP, d -> this.redirects.put(d.doc().id(), d));
     }
@@ -72,7 +84,17 @@ public class DropListProcessor implements ItemProcessor<ShardDocument, DedupVerd
         throw new IllegalStateException("drop list names " + d.doc().id() + " at input shard "
             + (firstShard + doc.shardIndex()) + " line " + doc.line() + ", which holds " + doc.id());
       }
+      boolean drift = doc.source() != null && driftSources.contains(doc.source());
+      if (drift && d.kind() == Entries.Kind.FUZZY) {
+        return new DedupVerdict(doc, null); // a changed version: kept for the drift set
+      }
       Entries.Drop via = d.kind() == Entries.Kind.EXACT ? redirects.get(d.keptId()) : null;
+      if (via != null && via.doc().source() != null && driftSources.contains(via.doc().source())) {
+        via = null; // its exact twin is a drift document, which near-duplicate removal keeps: a copy of that
+      }
+      if (via != null && drift) {
+        return new DedupVerdict(doc, null); // the same text as a near copy: a changed version, as above
+      }
       if (via != null) {
         // its exact twin was itself dropped as a near-duplicate: the same text, so the same similarity
         return new DedupVerdict(doc, via.keptId(), Entries.Kind.FUZZY.label, via.estimated(),

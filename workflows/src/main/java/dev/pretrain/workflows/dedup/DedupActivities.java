@@ -115,7 +115,15 @@ public interface DedupActivities {
    */
   record FilterRequest(String runId, String bucket, int group, int firstShard, List<ArtifactRef> shards,
       List<ArtifactRef> dropFiles, ArtifactRef redirects, ArtifactRef index, List<String> heldOutSources,
-      DedupParams params) {}
+      DedupParams params, List<String> driftSources) {
+
+    /** Without drift sources (requests written before them). */
+    public FilterRequest(String runId, String bucket, int group, int firstShard, List<ArtifactRef> shards,
+        List<ArtifactRef> dropFiles, ArtifactRef redirects, ArtifactRef index, List<String> heldOutSources,
+        DedupParams params) {
+      this(runId, bucket, group, firstShard, shards, dropFiles, redirects, index, heldOutSources, params, null);
+    }
+  }
 
   /** {@code documentsIn = kept + duplicates}; {@code byKind}: duplicates by exact, fuzzy, contaminated. */
   record FilterResult(long documentsIn, long kept, long duplicates, long bytesIn, List<ArtifactRef> keptShards,

@@ -502,7 +502,8 @@ public class PretrainingRunWorkflowImpl implements PretrainingRunWorkflow {
       int first = firstShardOf(g, shards, groups);
       int end = firstShardOf(g + 1, shards, groups);
       return dedup.filterGroup(new DedupActivities.FilterRequest(runId, request.bucket(), g, first,
-          documents.subList(first, end), dropsByGroup.get(g), redirected, decontaminationIndex, heldOut, p));
+          documents.subList(first, end), dropsByGroup.get(g), redirected, decontaminationIndex, heldOut, p,
+          request.tokenize().driftSources()));
     });
     long in = 0, kept = 0, duplicates = 0, bytes = 0;
     Map<String, Long> byKind = new java.util.TreeMap<>();

@@ -217,9 +217,10 @@ public record RunRequest(
    * @param minFrequency {@code bpe}: pairs seen fewer times are never merged (0: no floor)
    * @param seed         {@code bpe}: orders the documents the sample takes; 0 means {@link #DEFAULT_SEED}
    * @param driftSources of heldOutSources, those that are a newer version of text the run trains on (the
-   *                     kernel documentation of 6.12 beside 6.1's): what survives dedup of them is the
-   *                     drift set, evaluated like any held-out source but never used to decontaminate
-   *                     training documents (it shares text with them by nature)
+   *                     kernel documentation of 6.12 beside 6.1's): dedup drops their exact copies only,
+   *                     so what is left of them (added and changed documents) is the drift set,
+   *                     evaluated like any held-out source but never used to decontaminate training
+   *                     documents (it shares text with them by nature)
    */
   public record TokenizeParams(String encoding, double valFraction, List<String> heldOutSources, int vocabSize,
       long sampleBytes, long minFrequency, long seed, List<String> driftSources) {

@@ -71,7 +71,8 @@ import java.util.regex.Pattern;
  *   valFraction: 0.01
  *   heldOutSources: [udhr]        # source ids (the corpus spec's): all their documents go to val
  *   driftSources: [linux-doc-6.12] # held out too, as a drift set: a newer version of a source trained on
- *                                 # (dedup.keep must rank the trained version first); never decontaminates
+ *                                 # (dedup.keep ranks the trained version first); dropped as exact copies
+ *                                 # only (near copies are its changes); never decontaminates
  * train:                          # optional; a preset and overrides of its fields
  *   preset: quick                 # default (500 steps) or quick (60 steps); with encoding bpe the model
  *                                 # is sized for the vocabulary (d 256, 6 layers; TrainParams.forOwnVocabulary)
