@@ -37,7 +37,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp ... dev.pretrain.tests.llama.ExportedModelTable --store .pretrain/s3 --run RUN_ID \
- *     [--prompt "The Linux kernel"] [--tokens 64] [--threads 2] [--out target/exported-model-table.md]
+ *     [--prompt "The Linux kernel"] [--tokens 64] [--threads 2] [--rounds 5] [--out target/exported-model-table.md]
  * </pre>
  * Reads the local S3Proxy store (the {@code ./pretrain up} stack keeps objects as files under
  * {@code .pretrain/s3/<bucket>/<key>}); prints Markdown.
@@ -63,6 +63,7 @@ public final class ExportedModelTable {
     String promptText = opt.getOrDefault("prompt", "The Linux kernel");
     int tokens = Integer.parseInt(opt.getOrDefault("tokens", "64"));
     int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
+    int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
     Path out = Path.of(opt.getOrDefault("out", "target/exported-model-table.md"));
 
     JsonNode report = JSON.readTree(local(store, "s3://pretrain/runs/" + runId + "/report/evaluation.json").toFile());
@@ -132,7 +133,7 @@ public final class ExportedModelTable {
 
     LlamaCpp llama = LlamaCpp.installed();
     Map<String, JsonNode> exact = new LinkedHashMap<>();
-    Map<String, JsonNode> speed = new LinkedHashMap<>();
+    Map<String, List<JsonNode>> speed = new LinkedHashMap<>();
     for (Map.Entry<String, Path> f : files.entrySet()) {
       // log-probs with F32 attention and KV cache (what the file's weights give, not the runtime's rounding)
       ObjectNode r = JSON.createObjectNode().put("model", f.getValue().toString()).put("threads", threads)
@@ -146,17 +147,23 @@ public final class ExportedModelTable {
       ArrayNode p = g.putArray("prompt");
       Arrays.stream(prompt).forEach(p::add);
       exact.put(f.getKey(), llama.run(r));
-      // speed and memory with llama.cpp's defaults (flash attention, F16 KV cache), as a user runs it
-      ObjectNode s = JSON.createObjectNode().put("model", f.getValue().toString()).put("threads", threads);
-      ObjectNode sg = s.putArray("generate").addObject().put("greedy", true).put("maxTokens", 96);
-      sg.put("prompt", promptText);
-      speed.put(f.getKey(), llama.run(s));
     }
+    // speed and memory with llama.cpp's defaults (flash attention, F16 KV cache), as a user runs it; the
+    // types take turns in each round, so a busy moment of the machine does not fall on one type only
+    for (int round = 0; round < rounds; round++) {
+      for (Map.Entry<String, Path> f : files.entrySet()) {
+        ObjectNode s = JSON.createObjectNode().put("model", f.getValue().toString()).put("threads", threads);
+        ObjectNode sg = s.putArray("generate").addObject().put("greedy", true).put("maxTokens", 96);
+        sg.put("prompt", promptText);
+        speed.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(llama.run(s));
+      }
+    }
+    double f32Speed = median(speed.get("f32"), "/generated/0/tokensPerSecond");
 
     StringBuilder md = new StringBuilder();
     md.append("## Run ").append(runId).append(" on this machine (").append(threads).append(" threads)\n\n");
-    md.append("| format | type | file | bits/byte | delta to f32 | llama.cpp load | tokens/s | RSS after load |"
-        + " max abs dlogp | mean abs dlogp |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| format | type | file | bits/byte | delta to f32 | llama.cpp load | tokens/s | vs f32 | RSS after load |"
+        + " max abs dlogp | mean abs dlogp |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Map<String, JsonNode> evalByType = new LinkedHashMap<>();
     for (JsonNode e : report.get("evaluations")) {
       if (e.get("label").asText().equals("final")) {
@@ -167,19 +174,21 @@ public final class ExportedModelTable {
     }
     for (String type : files.keySet()) {
       JsonNode e = evalByType.get(type);
-      JsonNode sp = speed.get(type);
+      List<JsonNode> sp = speed.get(type);
       double[] diff = agreement(ours, exact.get(type));
       long bytes = Files.size(files.get(type));
-      md.append(String.format(Locale.ROOT, "| gguf | %s | %,d B | %s | %s | %.0f ms | %.1f | %.1f MB | %.1e | %.1e |\n",
+      double tps = median(sp, "/generated/0/tokensPerSecond");
+      md.append(String.format(Locale.ROOT,
+          "| gguf | %s | %,d B | %s | %s | %.0f ms | %.1f | %.2f | %.1f MB | %.1e | %.1e |\n",
           type, bytes, e == null ? "" : String.format(Locale.ROOT, "%.5f", e.get("bitsPerByte").asDouble()),
           e == null || e.get("deltaBitsPerByte").isNull() ? "" : String.format(Locale.ROOT, "%+.5f",
               e.get("deltaBitsPerByte").asDouble()),
-          sp.get("loadMs").asDouble(), sp.at("/generated/0/tokensPerSecond").asDouble(),
-          sp.get("rssBytesAfterLoad").asDouble() / 1e6, diff[0], diff[1]));
+          median(sp, "/loadMs"), tps, tps / f32Speed, median(sp, "/rssBytesAfterLoad") / 1e6, diff[0], diff[1]));
     }
     md.append("\nbits/byte for f32 is the checkpoint's (the F32 GGUF holds the same weights); log-probabilities over ")
         .append(sequences.size()).append(" held-out sequences of up to ").append(SEQUENCE_TOKENS)
-        .append(" tokens, llama.cpp with F32 attention and KV cache; speed with its defaults, 96 tokens greedy.\n\n");
+        .append(" tokens, llama.cpp with F32 attention and KV cache; load time, tokens/s (96 tokens greedy, llama.cpp's defaults) and RSS: ")
+        .append("medians of ").append(rounds).append(" rounds, the types taking turns.\n\n");
 
     md.append("### Bits per byte by held-out source\n\n| source | role | documents | tokens |");
     List<String> types = new ArrayList<>(evalByType.keySet());
@@ -223,6 +232,11 @@ public final class ExportedModelTable {
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, md);
     System.out.println(md);
+  }
+
+  private static double median(List<JsonNode> answers, String pointer) {
+    double[] v = answers.stream().mapToDouble(a -> a.at(pointer).asDouble()).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static double bySource(JsonNode evaluation, String source, String field) {
