@@ -3,13 +3,11 @@ package dev.pretrain.tests.llama;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pretrain.activities.evaluate.Generation;
 import dev.pretrain.activities.export.GgufExport;
 import dev.pretrain.activities.train.DjlRuntime;
 import dev.pretrain.activities.train.LlamaModel;
@@ -102,8 +100,8 @@ class ExportedModelLlamaCppTest {
     prompt = Arrays.copyOfRange(held, 100, 116);
     Thread eval = new Thread(() -> {
       DjlRuntime.noGradOnThisThread();
-      ourLogProbs = logProbs(model, sequence);
-      ourGreedy = greedy(model, prompt, GENERATE);
+      ourLogProbs = ExportedModelTable.logProbs(model, sequence);
+      ourGreedy = Generation.generate(model, prompt, GENERATE, Generation.Sampling.greedy(), -1);
     });
     eval.start();
     eval.join();
@@ -132,35 +130,6 @@ class ExportedModelLlamaCppTest {
     if (trainer != null) {
       trainer.close();
     }
-  }
-
-  private static double[] logProbs(LlamaModel model, int[] ids) {
-    try (NDScope ignored = new NDScope()) {
-      long[] in = Arrays.stream(ids, 0, ids.length - 1).asLongStream().toArray();
-      long[] out = Arrays.stream(ids, 1, ids.length).asLongStream().toArray();
-      NDArray logits = model.forward(model.manager().create(in, new Shape(1, in.length)));
-      float[] nll = LlamaModel.tokenNll(logits, model.manager().create(out, new Shape(1, out.length))).toFloatArray();
-      double[] lp = new double[nll.length];
-      for (int i = 0; i < nll.length; i++) {
-        lp[i] = -nll[i];
-      }
-      return lp;
-    }
-  }
-
-  private static int[] greedy(LlamaModel model, int[] prompt, int n) {
-    List<Integer> seq = new ArrayList<>();
-    Arrays.stream(prompt).forEach(seq::add);
-    int[] out = new int[n];
-    for (int k = 0; k < n; k++) {
-      try (NDScope ignored = new NDScope()) {
-        long[] in = seq.stream().mapToLong(Integer::longValue).toArray();
-        NDArray logits = model.forward(model.manager().create(in, new Shape(1, in.length)));
-        out[k] = (int) logits.get(0, in.length - 1).argMax().getLong();
-        seq.add(out[k]);
-      }
-    }
-    return out;
   }
 
   @Test

@@ -265,7 +265,8 @@ public final class ExportedModelTable {
     return new double[] {max, sum / n};
   }
 
-  private static double[] logProbs(LlamaModel model, int[] ids) {
+  /** log p of each next token of {@code ids} under {@code model} (one forward pass). */
+  static double[] logProbs(LlamaModel model, int[] ids) {
     try (NDScope ignored = new NDScope()) {
       long[] in = Arrays.stream(ids, 0, ids.length - 1).asLongStream().toArray();
       long[] out = Arrays.stream(ids, 1, ids.length).asLongStream().toArray();
