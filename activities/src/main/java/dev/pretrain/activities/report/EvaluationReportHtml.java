@@ -1,5 +1,7 @@
 package dev.pretrain.activities.report;
 
+import static dev.pretrain.activities.report.ReportFormat.label;
+import static dev.pretrain.activities.report.ReportFormat.bySource;
 import static dev.pretrain.activities.report.ReportFormat.bytes;
 import static dev.pretrain.activities.report.ReportFormat.count;
 import static dev.pretrain.activities.report.ReportFormat.decimal;
@@ -507,18 +509,6 @@ public final class EvaluationReportHtml {
     return sources;
   }
 
-  private static JsonNode bySource(JsonNode evaluation, String source) {
-    for (JsonNode row : objects(evaluation, "bySource")) {
-      if (source.equals(text(row, "source"))) {
-        return row;
-      }
-    }
-    return null;
-  }
-
-  private static String label(JsonNode evaluation, int index) {
-    return textOr(evaluation, "label", "#" + (index + 1));
-  }
 
   private static boolean isInitial(JsonNode evaluation, int index) {
     return "initial".equalsIgnoreCase(label(evaluation, index))

@@ -1,5 +1,7 @@
 package dev.pretrain.activities.report;
 
+import static dev.pretrain.activities.report.ReportFormat.label;
+import static dev.pretrain.activities.report.ReportFormat.bySource;
 import static dev.pretrain.activities.report.ReportFormat.bytes;
 import static dev.pretrain.activities.report.ReportFormat.count;
 import static dev.pretrain.activities.report.ReportFormat.decimal;
@@ -295,18 +297,6 @@ public final class ModelCardMarkdown {
 
   // ---------------------------------------------------------------- helpers
 
-  private static JsonNode bySource(JsonNode evaluation, String source) {
-    for (JsonNode row : objects(evaluation, "bySource")) {
-      if (source.equals(text(row, "source"))) {
-        return row;
-      }
-    }
-    return null;
-  }
-
-  private static String label(JsonNode evaluation, int index) {
-    return textOr(evaluation, "label", "#" + (index + 1));
-  }
 
   private static void putText(Map<String, String> rows, String key, JsonNode node, String field) {
     String value = text(node, field);

@@ -132,4 +132,19 @@ final class ReportFormat {
       return false;
     }
   }
+
+  /** The row of {@code source} in an evaluation's {@code bySource}, or null. */
+  static JsonNode bySource(JsonNode evaluation, String source) {
+    for (JsonNode row : objects(evaluation, "bySource")) {
+      if (source.equals(text(row, "source"))) {
+        return row;
+      }
+    }
+    return null;
+  }
+
+  /** An evaluation's label, or its position when it has none. */
+  static String label(JsonNode evaluation, int index) {
+    return textOr(evaluation, "label", "#" + (index + 1));
+  }
 }
